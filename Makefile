@@ -1,0 +1,73 @@
+# Everyday commands. `make run` and `make test` set up everything they need on a fresh machine.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+PORT ?= 8000
+
+# XStatic-Bootstrap's build needs setuptools<81 (pip 25.3+ reads BUILD_CONSTRAINT, older PIP_CONSTRAINT).
+export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint format check bench audit audit-deps loadtest browser clean
+
+$(VENV)/.runtime: requirements.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q "pip==26.3"
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+## run: set up, migrate (creates the Bellevue and Gretna locations) and serve http://127.0.0.1:8000/
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## browser: Debian's Chromium for the browser tests (Playwright never downloads its own)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || bash scripts/install-system-packages.sh
+
+## test: the whole suite (unit, integration, browser) with pytest-django
+test: $(VENV)/.dev browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## lint: ruff lint and format check, migrations check
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=modsite.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+## bench: speed and memory benchmarks (tests/load/bench_*.py, then gunicorn + wrk:
+## scripts/bench.py, the cached page against a static file); fails when a target is missed
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || bash scripts/install-system-packages.sh
+	@for script in tests/load/bench_*.py scripts/bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+## loadtest: 1,000 consultation submissions at concurrency 50 against gunicorn (loopback,
+## a throwaway SQLite file), then checks every one was stored, queued and e-mailed once.
+## LOADTEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres runs it on PostgreSQL
+## too (in a new database, dropped afterwards).
+loadtest: $(VENV)/.runtime
+	$(PY) scripts/loadtest.py
+	@if [ -n "$(LOADTEST_POSTGRES_URL)" ]; then $(PY) scripts/loadtest.py --postgres "$(LOADTEST_POSTGRES_URL)"; fi
+
+## audit: Lighthouse (tools/lighthouse, npm ci) on home, a treatment page and the form
+audit: $(VENV)/.runtime browser
+	cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	$(PY) scripts/audit.py
+
+## audit-deps: pip-audit on requirements.txt; fails on a vulnerable pin, and says so
+## plainly (exit 2) when the vulnerability service cannot be reached
+audit-deps: $(VENV)/.dev
+	VENV=$(VENV) bash scripts/audit-deps.sh
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles artifacts .pytest_cache .ruff_cache

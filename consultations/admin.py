@@ -1,0 +1,322 @@
+import phonenumbers
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+
+from pages.models import Location
+
+from .export import csv_chunks, format_phone
+from .models import (
+    AuditEvent,
+    ConsultationRequest,
+    DeletionLog,
+    NotificationOutbox,
+    StaffLocationAccess,
+)
+
+# Open requests older than this are flagged in the list.
+WAITING_DAYS = 2
+
+SUBMITTED_FIELDS = [
+    "location",
+    "first_name",
+    "last_name",
+    "phone_display",
+    "email",
+    "contact_method",
+    "best_time",
+    "topic",
+    "patient_type",
+    "message",
+    "consent_at",
+    "source_page",
+    "created_at",
+]
+
+
+class ScopedLocationFilter(admin.RelatedFieldListFilter):
+    """The location filter lists only the locations this staff member may see."""
+
+    def field_choices(self, field, request, model_admin):
+        locations = Location.objects.all()
+        allowed = StaffLocationAccess.locations_for(request.user)
+        if allowed is not None:
+            locations = locations.filter(pk__in=allowed)
+        return [(loc.pk, loc.name) for loc in locations]
+
+
+class OpenOldestFirstFilter(admin.SimpleListFilter):
+    title = "open requests"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("oldest", "Open, oldest first"),
+            ("waiting", f"Open for more than {WAITING_DAYS} days"),
+        ]
+
+    def queryset(self, request, queryset):
+        # The oldest-first order itself comes from ConsultationRequestAdmin.get_ordering.
+        if self.value() == "oldest":
+            return queryset.open()
+        if self.value() == "waiting":
+            return queryset.waiting_longer_than(WAITING_DAYS)
+        return queryset
+
+
+class NotificationInline(admin.TabularInline):
+    model = NotificationOutbox
+    extra = 0
+    can_delete = False
+    fields = ["state", "attempts", "next_attempt_at", "sent_at", "recipient", "last_error"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsultationRequest)
+class ConsultationRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "created_at",
+        "location",
+        "full_name",
+        "preferred_contact",
+        "status",
+        "assigned_to",
+        "age",
+    ]
+    list_display_links = ["__str__", "full_name"]
+    list_filter = [
+        OpenOldestFirstFilter,
+        "status",
+        ("location", ScopedLocationFilter),
+        "topic",
+        "patient_type",
+        "created_at",
+        "assigned_to",
+    ]
+    list_select_related = ["location", "assigned_to"]
+    search_fields = ["=id", "first_name", "last_name", "email", "phone"]
+    readonly_fields = [*SUBMITTED_FIELDS, "first_contacted_at", "updated_at"]
+    fieldsets = [
+        ("What the patient sent", {"fields": SUBMITTED_FIELDS}),
+        (
+            "Staff",
+            {
+                "fields": [
+                    "status",
+                    "assigned_to",
+                    "staff_notes",
+                    "first_contacted_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    inlines = [NotificationInline]
+    actions = ["assign_to_me", "mark_contacted", "mark_scheduled", "mark_closed", "export_csv"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_ordering(self, request):
+        if request.GET.get(OpenOldestFirstFilter.parameter_name):
+            return ["created_at", "pk"]
+        return super().get_ordering(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, obj):
+        return obj.full_name
+
+    @admin.display(description="Preferred contact", ordering="contact_method")
+    def preferred_contact(self, obj):
+        if obj.contact_method == ConsultationRequest.ContactMethod.PHONE:
+            return format_phone(obj.phone)
+        return obj.email
+
+    @admin.display(description="Waiting", ordering="created_at")
+    def age(self, obj):
+        text = timesince(obj.created_at, depth=1)
+        waiting = (timezone.now() - obj.created_at).days >= WAITING_DAYS
+        if waiting and obj.status != ConsultationRequest.Status.CLOSED:
+            return format_html("<strong>⚠ {}</strong>", text)
+        return text
+
+    @admin.display(description="Phone number")
+    def phone_display(self, obj):
+        return format_phone(obj.phone)
+
+    def has_add_permission(self, request):
+        # Requests only ever come from patients, through the website form.
+        return False
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("consultations.export_consultationrequest")
+
+    def get_search_results(self, request, queryset, search_term):
+        # Staff type phone numbers the way people say them; we store +1XXXXXXXXXX.
+        try:
+            number = phonenumbers.parse(search_term, "US")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_possible_number(number):
+            search_term = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return super().get_search_results(request, queryset, search_term)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # Only views that showed the request (not a 404 or a refusal) are recorded.
+        if request.method == "GET" and response.status_code == 200:
+            AuditEvent.record(AuditEvent.Action.VIEW, [int(object_id)], user=request.user)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        contacted = ConsultationRequest.Status.CONTACTED
+        if obj.status == contacted and obj.first_contacted_at is None:
+            obj.first_contacted_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        fields = ", ".join(form.changed_data)
+        AuditEvent.record(AuditEvent.Action.CHANGE, [obj], user=request.user, detail=fields)
+
+    def delete_model(self, request, obj):
+        self._log_deletion(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._log_deletion(request, list(queryset.select_related("location")))
+        super().delete_queryset(request, queryset)
+
+    def _log_deletion(self, request, requests):
+        DeletionLog.record(requests, deleted_by=request.user.get_username(), reason="Admin")
+        AuditEvent.record(AuditEvent.Action.DELETE, requests, user=request.user)
+
+    def _set_status(self, request, queryset, status):
+        ids = list(queryset.values_list("pk", flat=True))
+        count = ConsultationRequest.objects.filter(pk__in=ids).set_status(status)
+        label = ConsultationRequest.Status(status).label.lower()
+        AuditEvent.record(AuditEvent.Action.CHANGE, ids, user=request.user, detail=label)
+        self.message_user(request, f"Marked {count} request(s) {label}.", messages.SUCCESS)
+
+    @admin.action(description="Assign selected requests to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        count = ConsultationRequest.objects.filter(pk__in=ids).update(
+            assigned_to=request.user, updated_at=timezone.now()
+        )
+        AuditEvent.record(AuditEvent.Action.CHANGE, ids, user=request.user, detail="assigned")
+        self.message_user(request, f"Assigned {count} request(s) to you.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected requests as contacted", permissions=["change"])
+    def mark_contacted(self, request, queryset):
+        self._set_status(request, queryset, ConsultationRequest.Status.CONTACTED)
+
+    @admin.action(description="Mark selected requests as scheduled", permissions=["change"])
+    def mark_scheduled(self, request, queryset):
+        self._set_status(request, queryset, ConsultationRequest.Status.SCHEDULED)
+
+    @admin.action(description="Mark selected requests as closed", permissions=["change"])
+    def mark_closed(self, request, queryset):
+        self._set_status(request, queryset, ConsultationRequest.Status.CLOSED)
+
+    @admin.action(description="Export selected requests to CSV", permissions=["export"])
+    def export_csv(self, request, queryset):
+        AuditEvent.record(
+            AuditEvent.Action.EXPORT, queryset.values_list("pk", flat=True), user=request.user
+        )
+        response = StreamingHttpResponse(
+            csv_chunks(queryset), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = (
+            f'attachment; filename="consultation-requests-{stamp}.csv"'
+        )
+        return response
+
+
+@admin.register(NotificationOutbox)
+class NotificationOutboxAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "state", "attempts", "next_attempt_at", "sent_at", "recipient"]
+    list_filter = ["state"]
+    list_select_related = ["request"]
+    search_fields = ["=request__id", "recipient"]
+    readonly_fields = [
+        "request",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "lease_until",
+        "recipient",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        allowed = StaffLocationAccess.locations_for(request.user)
+        queryset = super().get_queryset(request)
+        return queryset if allowed is None else queryset.filter(request__location__in=allowed)
+
+    @admin.action(
+        description="Try sending the selected notifications again", permissions=["change"]
+    )
+    def retry_now(self, request, queryset):
+        count = queryset.exclude(state=NotificationOutbox.State.SENT).update(
+            state=NotificationOutbox.State.PENDING,
+            next_attempt_at=timezone.now(),
+            lease_until=None,
+            attempts=0,
+        )
+        self.message_user(
+            request,
+            f"{count} notification(s) will be sent on the next run of send_notifications.",
+            messages.SUCCESS,
+        )
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """Logs are evidence: nobody adds, edits or removes rows through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyLogAdmin):
+    list_display = ["at", "username", "action", "count", "detail"]
+    list_filter = ["action", "at"]
+    search_fields = ["username", "detail"]
+
+
+@admin.register(DeletionLog)
+class DeletionLogAdmin(ReadOnlyLogAdmin):
+    list_display = ["request_id", "location_name", "status", "deleted_at", "deleted_by", "reason"]
+    list_filter = ["location_name", "deleted_at"]
+    search_fields = ["=request_id", "deleted_by"]
+
+
+@admin.register(StaffLocationAccess)
+class StaffLocationAccessAdmin(admin.ModelAdmin):
+    list_display = ["user", "location"]
+    list_filter = ["location"]
+    list_select_related = ["user", "location"]
+    search_fields = ["user__username"]

@@ -1,0 +1,109 @@
+"""Cheap robot checks, with no third-party service.
+
+- a honeypot field people never see,
+- a signed "form shown at" time: too fast means a script, too old means a stale page,
+- a per-client rate limit kept in the shared cache (Redis or the database cache), so it
+  holds across every gunicorn worker.
+
+The client address is only ever used hashed, so it is not stored anywhere readable.
+"""
+
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+from modsite.security import client_ip
+
+logger = logging.getLogger(__name__)
+
+SALT = "consultations.form-started"
+HONEYPOT_FIELD = "website"
+STARTED_FIELD = "form_started"
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+# Spam gets a calm, generic answer; a person caught by mistake learns what to do.
+GENERIC_REFUSAL = "We could not send your request. Please try again, or call the clinic."
+
+
+class SpamCheckFailed(Exception):
+    """Raised with a message that is safe and useful to show the person."""
+
+
+def make_token(issued_at=None):
+    return signing.dumps(int(issued_at if issued_at is not None else time.time()), salt=SALT)
+
+
+def check_token(token, now=None):
+    now = now if now is not None else time.time()
+    try:
+        issued_at = int(signing.loads(token or "", salt=SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        raise SpamCheckFailed(GENERIC_REFUSAL) from None
+    age = now - issued_at
+    if age < settings.CONSULTATION_MIN_SECONDS:
+        raise SpamCheckFailed(
+            "That was very fast. Please check your details and press “Send request” again."
+        )
+    if age > settings.CONSULTATION_FORM_MAX_AGE:
+        raise SpamCheckFailed(
+            "This page was open a long time. Please check your details "
+            "and press “Send request” again."
+        )
+
+
+def check_honeypot(value):
+    if value:
+        raise SpamCheckFailed(GENERIC_REFUSAL)
+
+
+def parse_rate(value):
+    """ "5/h" -> (5, 3600); "off" -> None."""
+    text = (value or "").strip().lower()
+    if text == "off":
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*([smhd])", text)
+    if not match or int(match[1]) < 1:
+        raise ImproperlyConfigured(
+            f"CONSULTATION_RATE_LIMIT must look like 5/h (per s, m, h or d) or be off, "
+            f"not {value!r}."
+        )
+    return int(match[1]), PERIODS[match[2]]
+
+
+def _rate_key(request):
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode())
+    return f"consultations:rate:{digest.hexdigest()[:32]}"
+
+
+def check_rate_limit(request):
+    """Count a valid request against the client's allowance.
+
+    Only valid forms count, so a patient fixing typos is never locked out. A cache outage
+    lets the request through: losing a patient's request is worse than a little spam.
+    """
+    rate = parse_rate(settings.CONSULTATION_RATE_LIMIT)
+    if rate is None:
+        return
+    limit, window = rate
+    key = _rate_key(request)
+    try:
+        # add() only creates the counter; incr() is atomic in Redis and the database cache.
+        cache.add(key, 0, timeout=window)
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        count = 1
+        cache.set(key, count, timeout=window)
+    except Exception:
+        logger.warning("Rate limit skipped: the cache is not answering.", exc_info=True)
+        return
+    if count > limit:
+        raise SpamCheckFailed(
+            "We got several requests from your connection in a short time, so we did not "
+            "save this one. Please call the clinic, or try again later."
+        )

@@ -1,0 +1,80 @@
+"""CSV export of consultation requests, streamed in chunks so memory stays flat however
+many rows staff export."""
+
+import csv
+import io
+
+import phonenumbers
+from django.utils import timezone
+
+from .models import ConsultationRequest
+
+CHUNK_ROWS = 500
+
+
+def format_phone(value):
+    """+14025550123 as (402) 555-0123; other countries in international format."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        return value
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def csv_safe(value):
+    """Stop spreadsheet apps from running patient-typed text as a formula."""
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _when(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+# (column title, value from .values_list(), how to show it; None: the choice's label)
+COLUMNS = [
+    ("Number", "pk", str),
+    ("Received", "created_at", _when),
+    ("Clinic", "location__name", str),
+    ("Status", "status", None),
+    ("Assigned to", "assigned_to__username", lambda v: v or ""),
+    ("First contacted", "first_contacted_at", _when),
+    ("First name", "first_name", str),
+    ("Last name", "last_name", str),
+    ("Phone", "phone", format_phone),
+    ("E-mail", "email", str),
+    ("Preferred contact", "contact_method", None),
+    ("Best time", "best_time", None),
+    ("Topic", "topic", None),
+    ("New or returning", "patient_type", None),
+    ("Message", "message", str),
+]
+
+
+def _choice_label(field):
+    labels = dict(ConsultationRequest._meta.get_field(field).choices)
+    return lambda v: labels.get(v, v)
+
+
+def csv_chunks(queryset):
+    """Yield the CSV text, header first, CHUNK_ROWS rows at a time."""
+    show = [fmt or _choice_label(field) for _, field, fmt in COLUMNS]
+    rows = queryset.order_by("pk").values_list(*(field for _, field, _ in COLUMNS))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([title for title, _, _ in COLUMNS])
+    for count, row in enumerate(rows.iterator(chunk_size=2000), start=1):
+        writer.writerow([csv_safe(fn(value)) for fn, value in zip(show, row, strict=True)])
+        if count % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,205 @@
+import unicodedata
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Layout, Submit
+from django import forms
+
+from pages.models import Location
+
+from . import antispam
+from .models import ConsultationRequest
+
+MULTILINE_FIELDS = {"message"}
+LINE_BREAKS = {"\n", "\r", "\t"}
+
+
+def has_control_characters(value, multiline=False):
+    allowed = LINE_BREAKS if multiline else set()
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+
+
+def local_path(value):
+    """A path on this site ("/bellevue/isotretinoin/"), or "" for anything else."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return ""
+    if has_control_characters(value) or len(value) > 200:
+        return ""
+    return value
+
+
+class ConsultationRequestForm(forms.ModelForm):
+    consent = forms.BooleanField(
+        label="I agree that MOD Dermatology staff may contact me about this request.",
+        error_messages={"required": "Please tick this box so our staff may contact you."},
+    )
+    # Honeypot: hidden from people (and screen readers); robots fill it in.
+    website = forms.CharField(
+        label="Leave this box empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    # Made when the page is shown; the same form sent twice is stored once.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ConsultationRequest
+        fields = [
+            "location",
+            "first_name",
+            "last_name",
+            "contact_method",
+            "phone",
+            "email",
+            "best_time",
+            "topic",
+            "patient_type",
+            "message",
+            "source_page",
+        ]
+        labels = {
+            "location": "Clinic",
+            "first_name": "First name",
+            "last_name": "Last name",
+            "contact_method": "How should we contact you?",
+            "phone": "Phone number",
+            "email": "E-mail address",
+            "best_time": "Best time to reach you",
+            "topic": "What would you like to talk about?",
+            "patient_type": "Have you been to MOD Dermatology before?",
+            "message": "Message (optional)",
+        }
+        help_texts = {
+            "location": "The clinic where you would like to be seen.",
+            "phone": "Include the area code. Give a phone number, an e-mail address, or both.",
+            "email": "We only use it to reply to this request.",
+            "message": "Up to 1,000 characters. Don't include detailed medical information; "
+            "we'll ask when we call.",
+        }
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_method": forms.RadioSelect,
+            "best_time": forms.RadioSelect,
+            "topic": forms.RadioSelect,
+            "patient_type": forms.RadioSelect,
+            "message": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+            "source_page": forms.HiddenInput,
+        }
+        error_messages = {
+            "location": {
+                "required": "Please choose a clinic.",
+                "invalid_choice": "Please choose one of our clinics from the list.",
+            },
+            "first_name": {"required": "Please enter your first name."},
+            "last_name": {"required": "Please enter your last name."},
+            "contact_method": {"required": "Please choose phone or e-mail."},
+            "topic": {"required": "Please choose what you would like to talk about."},
+            "patient_type": {"required": "Please tell us if you are new or returning."},
+            "email": {"invalid": "Please enter an e-mail address like name@example.com."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.active()
+        self.fields["location"].empty_label = "Choose a clinic"
+        self.fields["best_time"].required = False
+        self.fields["source_page"].required = False
+        # Radio buttons need no "---------" choice.
+        for name in ("contact_method", "best_time", "topic", "patient_type"):
+            self.fields[name].choices = ConsultationRequest._meta.get_field(name).choices
+        self.fields["submission_key"].error_messages = {
+            "required": antispam.GENERIC_REFUSAL,
+            "invalid": antispam.GENERIC_REFUSAL,
+        }
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            "location",
+            "first_name",
+            "last_name",
+            "contact_method",
+            "phone",
+            "email",
+            "best_time",
+            "topic",
+            "patient_type",
+            "message",
+            "consent",
+            Div("website", css_class="d-none", aria_hidden="true"),
+            "submission_key",
+            "source_page",
+            # Fresh on every render, so a re-shown form can be sent again.
+            HTML(
+                f'<input type="hidden" name="{antispam.STARTED_FIELD}" '
+                'value="{{ form_started }}">'
+            ),
+            Submit("submit", "Send request", css_class="btn-lg"),
+        )
+
+    @property
+    def field_errors(self):
+        """(bound field, message) pairs for the summary above the form. Errors about the
+        whole form are shown by crispy at the top of the form itself."""
+        return [
+            (self[name], error)
+            for name in self.errors
+            if name in self.fields and not self[name].is_hidden
+            for error in self.errors[name]
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and has_control_characters(
+                value, multiline=name in MULTILINE_FIELDS
+            ):
+                self.add_error(
+                    name, "Please remove special characters (like invisible control codes)."
+                )
+        cleaned["source_page"] = local_path(cleaned.get("source_page", ""))
+        if "submission_key" in self.errors:
+            raise forms.ValidationError(antispam.GENERIC_REFUSAL)
+        try:
+            antispam.check_honeypot(cleaned.get("website"))
+            antispam.check_token(self.data.get(antispam.STARTED_FIELD))
+        except antispam.SpamCheckFailed as error:
+            raise forms.ValidationError(str(error)) from None
+        self._check_contact_details(cleaned)
+        return cleaned
+
+    def _check_contact_details(self, cleaned):
+        if "phone" in self.errors or "email" in self.errors:
+            return
+        phone, email = cleaned.get("phone"), cleaned.get("email")
+        if not phone and not email:
+            self.add_error("phone", "Please give a phone number or an e-mail address.")
+            return
+        method = cleaned.get("contact_method")
+        if method == ConsultationRequest.ContactMethod.PHONE and not phone:
+            self.add_error("phone", "Please enter your phone number so we can call you.")
+        if method == ConsultationRequest.ContactMethod.EMAIL and not email:
+            self.add_error("email", "Please enter your e-mail address so we can write to you.")
+
+    def clean_phone(self):
+        raw = self.cleaned_data.get("phone", "")
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, "US")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(
+                "Please enter a phone number we can call, with the area code."
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_best_time(self):
+        return self.cleaned_data.get("best_time") or ConsultationRequest.BestTime.ANY
+
+    def save(self, commit=True):
+        self.instance.submission_key = self.cleaned_data["submission_key"]
+        return super().save(commit=commit)

@@ -1,0 +1,90 @@
+import logging
+import uuid
+from urllib.parse import urlsplit
+
+from django.db import DatabaseError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import CreateView, TemplateView
+
+from pages.models import Location
+
+from . import antispam, services
+from .forms import ConsultationRequestForm, local_path
+from .models import ConsultationRequest
+
+logger = logging.getLogger(__name__)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConsultationCreateView(CreateView):
+    """The patient's request form, for any clinic or for the one named in the URL."""
+
+    form_class = ConsultationRequestForm
+    template_name = "consultations/request_form.html"
+    success_url = reverse_lazy("consultations:thanks")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.location = None
+        if "slug" in kwargs:
+            self.location = get_object_or_404(Location.objects.active(), slug=kwargs["slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        source = self.referring_path()
+        initial = {"submission_key": uuid.uuid4(), "source_page": source}
+        if self.location:
+            initial["location"] = self.location
+        if source.endswith("/isotretinoin/"):
+            initial["topic"] = ConsultationRequest.Topic.ISOTRETINOIN
+        return initial
+
+    def referring_path(self):
+        """The page of this site the patient came from (path only: a query string could
+        carry anything)."""
+        referer = urlsplit(self.request.headers.get("Referer", ""))
+        if referer.netloc != self.request.get_host():
+            return ""
+        return local_path(referer.path)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            location=self.location, form_started=antispam.make_token(), **kwargs
+        )
+
+    def refuse(self, form, message, status, **context):
+        form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form, **context), status=status)
+
+    def form_valid(self, form):
+        key = form.cleaned_data["submission_key"]
+        if ConsultationRequest.objects.filter(submission_key=key).exists():
+            return redirect(self.success_url)
+        try:
+            antispam.check_rate_limit(self.request)
+        except antispam.SpamCheckFailed as error:
+            # A person caught by the limit needs a way through: the clinics' phone numbers.
+            phones = Location.objects.active().exclude(phone="")
+            return self.refuse(form, str(error), status=429, clinic_phones=phones)
+        try:
+            self.object = services.submit_request(form)
+        except services.AlreadySubmitted:
+            pass  # a twin of this POST was stored first: same thank-you page
+        except DatabaseError as error:
+            # The type only: database messages can quote the submitted values.
+            logger.error("Could not save a consultation request (%s)", type(error).__name__)
+            return self.refuse(
+                form,
+                "Sorry, we could not save your request just now, so it was not sent. "
+                "Your answers are still below. Please press “Send request” again in a "
+                "minute, or call the clinic.",
+                status=503,
+            )
+        return redirect(self.success_url)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ThanksView(TemplateView):
+    template_name = "consultations/thanks.html"

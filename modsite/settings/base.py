@@ -1,0 +1,277 @@
+"""Settings shared by every environment. Each value can be set from the environment;
+.env.example documents every variable."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+import xstatic.pkg.bootstrap
+
+from .env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env_str("SECRET_KEY")
+DEBUG = False
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "modsite.apps.StaffAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "modsite.apps.ModsiteConfig",
+    "pages",
+    "consultations",
+]
+
+MIDDLEWARE = [
+    "modsite.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "modsite.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "modsite.urls"
+WSGI_APPLICATION = "modsite.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "pages.context_processors.site",
+            ],
+        },
+    },
+]
+
+# SQLite by default so the site runs with no server; set DATABASE_URL for PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
+    # the start of a transaction, so concurrent writers wait (up to the timeout) instead
+    # of failing with "database is locked" halfway through.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis when REDIS_URL is set (shared by every gunicorn worker), the database otherwise.
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "modsite"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+# Seconds a rendered patient page stays cached; edits to locations clear it at once.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Uploaded photos are read into memory up to this size; larger ones are rejected.
+LOCATION_PHOTO_MAX_BYTES = env_int("LOCATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+LOCATION_PHOTO_MAX_PIXELS = env_int("LOCATION_PHOTO_MAX_PIXELS", 40_000_000)
+
+# Dev and test serve static files straight from the finders; production from STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = True
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Absolute origin used in sitemaps, canonical links and e-mails (e.g. https://www.example.com).
+# Empty: taken from the request.
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "MOD Dermatology website <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
+
+# --- Security (see .env.example, "Security") ---
+# Staff sign in with a password and a code from an authenticator app (enrol_totp command).
+STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "MOD Dermatology"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in is paused for a username, and separately for an address, after repeated failures.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staff/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "modsite.security.client_ip"
+# Masked in axes' log lines and stored form data (a password typed into the username box).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp_token"]
+AXES_VERBOSE = True
+# Staff sessions end after 15 minutes without a request (patients have no session).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 15 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF token from the cookie; forms carry it in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy: only this site's own files; scripts and styles live in static
+# files, so no inline code and no per-response nonce (pages are cached whole).
+# data: images are Bootstrap's form-control icons, written into its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page of this site uses; () allows them to nobody.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+
+# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# One JSON line per record on stderr, with the request id; ScrubFilter masks anything a
+# patient sent (see modsite/logs.py). Django's own loggers are routed here too, replacing
+# its defaults (which could e-mail a request's full form data to ADMINS).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "modsite.logs.RequestIdFilter"},
+        "scrub": {"()": "modsite.logs.ScrubFilter"},
+    },
+    "formatters": {
+        "json": {"()": "modsite.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id", "scrub"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+        "django.server": {"propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        "axes.apps": {"level": "WARNING"},  # a start-up banner in every process
+    },
+}
+
+# --- Consultations (see .env.example, "Consultations") ---
+# Site-wide address for new-request e-mails when a location has none of its own.
+CONSULTATION_NOTIFY_EMAIL = env_str("CONSULTATION_NOTIFY_EMAIL", "")
+CONSULTATION_NOTIFY_MAX_ATTEMPTS = env_int("CONSULTATION_NOTIFY_MAX_ATTEMPTS", 8)
+# Requests per client address, like "5/h" (s, m, h or d); "off" turns the limit off.
+CONSULTATION_RATE_LIMIT = env_str("CONSULTATION_RATE_LIMIT", "5/h")
+# Fastest plausible fill time for a person, in seconds (0 turns the check off), and how
+# long a form page stays valid.
+CONSULTATION_MIN_SECONDS = env_int("CONSULTATION_MIN_SECONDS", 3)
+CONSULTATION_FORM_MAX_AGE = env_int("CONSULTATION_FORM_MAX_AGE", 24 * 3600)
+CONSULTATION_RETENTION_DAYS = env_int("CONSULTATION_RETENTION_DAYS", 365)

@@ -1,0 +1,16 @@
+"""Test runs: fast hashing, mail kept in memory, a private cache per run."""
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL
+
+SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests sign staff in with force_login/login(); the tests in tests/security turn these on.
+# (django-axes refuses client.login(), which passes no request.)
+STAFF_REQUIRE_2FA = False
+AXES_ENABLED = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+if not REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+WHITENOISE_AUTOREFRESH = True

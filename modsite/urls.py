@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from pages.sitemaps import sitemaps
+from pages.views import HealthView, RobotsView
+
+handler500 = "pages.outage.server_error"
+
+admin.site.site_header = "MOD Dermatology staff"
+admin.site.site_title = "MOD Dermatology staff"
+admin.site.index_title = "Consultation requests and clinic locations"
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("healthz", HealthView.as_view(), name="healthz"),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    # Consultations first: its fixed paths must win over the location slug routes.
+    path("", include("consultations.urls")),
+    path("", include("pages.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PagesConfig(AppConfig):
+    name = "pages"
+    verbose_name = "Clinic pages"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,65 @@
+"""JSON-LD for search engines, built from data staff entered (empty fields are left out)."""
+
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# Same escaping as Django's json_script: the data can never close the <script> element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _json_ld(data):
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 escaped above
+
+
+def _absolute(request, path):
+    return request.build_absolute_uri(path)
+
+
+def clinic_data(request, location):
+    data = {
+        "@type": "MedicalClinic",
+        "name": f"MOD Dermatology {location.name}",
+        "url": _absolute(request, location.get_absolute_url()),
+        "medicalSpecialty": "Dermatology",
+    }
+    if location.address:
+        data["address"] = " ".join(location.address.split())
+    if location.phone:
+        data["telephone"] = location.phone
+    if location.hours:
+        data["openingHours"] = [
+            line.strip() for line in location.hours.splitlines() if line.strip()
+        ]
+    if location.map_url:
+        data["hasMap"] = location.map_url
+    if location.photo:
+        data["image"] = _absolute(request, location.photo.url)
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def clinic_json_ld(context, location):
+    return _json_ld({"@context": "https://schema.org", **clinic_data(context["request"], location)})
+
+
+@register.simple_tag(takes_context=True)
+def medical_page_json_ld(context, location, name, last_reviewed, condition):
+    request = context["request"]
+    return _json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": name,
+            "url": _absolute(request, request.path),
+            "lastReviewed": last_reviewed.isoformat(),
+            "about": {"@type": "MedicalCondition", "name": condition},
+            "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+            "provider": clinic_data(request, location),
+        }
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("<slug:slug>/", views.LocationDetailView.as_view(), name="location"),
+    path("<slug:slug>/isotretinoin/", views.IsotretinoinView.as_view(), name="isotretinoin"),
+]

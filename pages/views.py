@@ -1,0 +1,57 @@
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+
+from .cache import CachedPageMixin
+from .content import ISOTRETINOIN_LAST_REVIEWED
+from .models import Location
+
+
+class HomeView(CachedPageMixin, TemplateView):
+    template_name = "pages/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(locations=Location.objects.active(), **kwargs)
+
+
+class LocationPageMixin(CachedPageMixin):
+    """Looks up the active location named by the URL's slug; anything else is a 404."""
+
+    queryset = Location.objects.active()
+    context_object_name = "location"
+
+    def get_context_data(self, **kwargs):
+        # The consultation form lives in the consultations app; linked by URL name only.
+        url = reverse("consultations:create_for_location", kwargs={"slug": self.object.slug})
+        return super().get_context_data(consultation_url=url, **kwargs)
+
+
+class LocationDetailView(LocationPageMixin, DetailView):
+    template_name = "pages/location_detail.html"
+
+
+class IsotretinoinView(LocationPageMixin, DetailView):
+    template_name = "pages/isotretinoin.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(last_reviewed=ISOTRETINOIN_LAST_REVIEWED, **kwargs)
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain"
+
+
+class HealthView(View):
+    """For load balancers and uptime checks: 200 when the database answers, 503 when not."""
+
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError:
+            return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,123 @@
+"""`make audit`: Lighthouse (mobile) on the home page, a treatment page and the form.
+
+Starts gunicorn with production settings (see bench_server.py) and runs Lighthouse from
+tools/lighthouse/ (installed there by `make audit` with `npm ci`) in Debian's Chromium.
+Each page is audited AUDIT_RUNS times (default 3) and the run with the median performance
+score is kept, as Lighthouse's own docs advise: one run varies with the machine's load.
+Prints the four category scores, bytes transferred and requests for each page, and keeps
+the JSON reports in artifacts/lighthouse/ (git-ignored).
+
+Targets: 100 in every category; a treatment page at most 60 KB and 6 requests.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_server import ROOT, production_server
+
+LIGHTHOUSE = ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+REPORTS = ROOT / "artifacts" / "lighthouse"
+CHROME_FLAGS = (
+    "--headless --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
+PAGES = {
+    "home": "/",
+    "treatment": "/bellevue/isotretinoin/",
+    "form": "/bellevue/consultation/",
+}
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+TREATMENT_MAX_BYTES = 60 * 1024
+TREATMENT_MAX_REQUESTS = 6
+RUNS = int(os.environ.get("AUDIT_RUNS", "3"))
+
+
+def run_lighthouse(url, report):
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    subprocess.run(  # noqa: S603 fixed program, our own arguments
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--form-factor=mobile",
+            "--output=json",
+            f"--output-path={report}",
+            f"--chrome-flags={CHROME_FLAGS}",
+            "--quiet",
+        ],
+        env=env,
+        check=True,
+        timeout=180,
+    )
+    return json.loads(report.read_text())
+
+
+def summarize(result):
+    requests = result["audits"]["network-requests"]["details"]["items"]
+    scores = {name: round(result["categories"][name]["score"] * 100) for name in CATEGORIES}
+    failing = [
+        audit["title"]
+        for audit in result["audits"].values()
+        if audit.get("score") is not None
+        and audit["score"] < 1
+        and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
+    ]
+    return {
+        **scores,
+        "bytes": sum(item.get("transferSize", 0) for item in requests),
+        "requests": len(requests),
+        "failing": failing,
+    }
+
+
+def main():
+    if not LIGHTHOUSE.exists():
+        sys.exit("Lighthouse is missing: run `make audit` (it runs npm ci in tools/lighthouse).")
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    results = {}
+    with production_server() as (base, _env):
+        for name, path in PAGES.items():
+            runs = []
+            for attempt in range(RUNS):
+                report = REPORTS / f"{name}-run{attempt + 1}.json"
+                runs.append((summarize(run_lighthouse(base + path, report)), report))
+            runs.sort(key=lambda run: run[0]["performance"])
+            median, report = runs[len(runs) // 2]
+            report.replace(REPORTS / f"{name}.json")
+            for _, other in runs:
+                other.unlink(missing_ok=True)
+            scores = ", ".join(str(run["performance"]) for run, _ in runs)
+            print(f"{name}: performance over {RUNS} runs: {scores}")
+            results[name] = (path, median)
+
+    header = f"{'page':10} {'path':26} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5}"
+    print(f"\n{header} {'KB':>7} {'requests':>9}")
+    for name, (path, r) in results.items():
+        print(
+            f"{name:10} {path:26} {r['performance']:>5} {r['accessibility']:>5} "
+            f"{r['best-practices']:>5} {r['seo']:>5} {r['bytes'] / 1024:>7.1f} {r['requests']:>9}"
+        )
+    print(f"\nJSON reports: {REPORTS.relative_to(ROOT)}/")
+
+    shortfalls = []
+    for name, (_path, r) in results.items():
+        low = [f"{c} {r[c]}" for c in CATEGORIES if r[c] < 100]
+        if low:
+            shortfalls.append(f"{name}: {', '.join(low)}; audits below full marks: {r['failing']}")
+    treatment = results["treatment"][1]
+    if treatment["bytes"] > TREATMENT_MAX_BYTES:
+        shortfalls.append(f"treatment page: {treatment['bytes'] / 1024:.1f} KB > 60 KB")
+    if treatment["requests"] > TREATMENT_MAX_REQUESTS:
+        shortfalls.append(f"treatment page: {treatment['requests']} requests > 6")
+    if shortfalls:
+        print("Short of the targets:\n  " + "\n  ".join(shortfalls))
+    else:
+        print("All targets met: 100 in every category; treatment page <= 60 KB, <= 6 requests.")
+
+
+if __name__ == "__main__":
+    main()

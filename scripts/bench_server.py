@@ -1,0 +1,146 @@
+"""Start the site as production runs it (gunicorn, production settings, whitenoise with
+hashed and compressed static files) on 127.0.0.1, for `make bench` and `make audit`.
+
+Everything it writes goes to a temporary folder (SQLite database, media) or to the
+git-ignored staticfiles/; the server is stopped when the `with` block ends.
+"""
+
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# A Redis database of its own, so benchmarks never touch the development cache.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def redis_answers(url):
+    host_port = url.split("://", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port or 6379)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(workdir):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="modsite.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        # No TLS proxy on the loopback; production otherwise redirects to https.
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=f"sqlite:///{workdir / 'site.sqlite3'}",
+        MEDIA_ROOT=str(workdir / "media"),
+        CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(4)}",
+        PAGE_CACHE_SECONDS="600",
+        LOG_LEVEL="WARNING",
+    )
+    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    if redis_answers(redis_url):
+        env["REDIS_URL"] = redis_url
+    else:
+        print(f"Redis is not answering at {redis_url}: using the database cache instead.")
+        env["REDIS_URL"] = ""
+    return env
+
+
+def manage(env, *args):
+    command = [sys.executable, "manage.py", *args]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603 our own arguments
+
+
+def wait_until_up(url, process, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn stopped while starting; see the messages above.")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 loopback only
+                if response.status == 200:
+                    return
+        except OSError:  # not listening yet, or still loading the site
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s.")
+
+
+@contextlib.contextmanager
+def production_server(workers=2, threads=4):
+    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port."""
+    workdir = Path(tempfile.mkdtemp(prefix="modsite-bench-"))
+    env = server_env(workdir)
+    process = None
+    try:
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        if not env["REDIS_URL"]:
+            manage(env, "createcachetable")
+        port = free_port()
+        process = subprocess.Popen(  # noqa: S603 fixed program, our own arguments
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "modsite.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(threads),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base_url}/healthz", process)
+        yield base_url, env
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+        if env["REDIS_URL"]:
+            forget_cache_keys(env["REDIS_URL"], env["CACHE_KEY_PREFIX"])
+
+
+def forget_cache_keys(url, prefix):
+    """Delete this run's keys (the page generation never expires on its own)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def hashed_static_path(name):
+    """The hashed URL path collectstatic gave a static file, e.g. css/site.3f2a….css."""
+    import json
+
+    manifest = json.loads((ROOT / "staticfiles" / "staticfiles.json").read_text())
+    return "/static/" + manifest["paths"][name]

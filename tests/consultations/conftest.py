@@ -1,0 +1,101 @@
+"""Consultation fixtures, also used by the browser, load and fuzz tests."""
+
+import time
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from consultations import antispam
+from consultations.models import ConsultationRequest
+
+STAFF_PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(autouse=True)
+def _consultation_settings(settings):
+    settings.CONSULTATION_NOTIFY_EMAIL = "frontdesk@example.com"
+    settings.CONSULTATION_MIN_SECONDS = 3
+    settings.CONSULTATION_FORM_MAX_AGE = 3600
+    settings.CONSULTATION_RATE_LIMIT = "5/h"
+    settings.CONSULTATION_NOTIFY_MAX_ATTEMPTS = 3
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.SITE_URL = "https://www.example.org"
+    # Admin tests sign staff in directly; the second factor has its own tests.
+    settings.STAFF_REQUIRE_2FA = False
+
+
+def _aged_token(seconds=30):
+    return antispam.make_token(issued_at=time.time() - seconds)
+
+
+@pytest.fixture
+def aged_token():
+    """Makes a form_started token as if the page had been open `seconds` (default 30)."""
+    return _aged_token
+
+
+@pytest.fixture
+def valid_form_data(bellevue):
+    """A complete, valid POST for the Bellevue clinic, as if filled in 30 seconds."""
+    return {
+        "location": str(bellevue.pk),
+        "first_name": "Jane",
+        "last_name": "Patient",
+        "contact_method": "phone",
+        "phone": "(402) 555-0123",
+        "email": "jane.patient@example.net",
+        "best_time": "morning",
+        "topic": "isotretinoin",
+        "patient_type": "new",
+        "message": "Tuesdays do not work for me.",
+        "consent": "on",
+        "website": "",
+        "submission_key": str(uuid.uuid4()),
+        "source_page": "/bellevue/isotretinoin/",
+        antispam.STARTED_FIELD: _aged_token(),
+    }
+
+
+@pytest.fixture
+def make_request(bellevue):
+    """Creates a stored request directly (for admin and command tests)."""
+
+    def make(**fields):
+        values = {
+            "location": bellevue,
+            "first_name": "Sam",
+            "last_name": "Sample",
+            "email": "sam@example.net",
+            "contact_method": "email",
+            "topic": "other_acne",
+            "patient_type": "returning",
+            "consent_at": timezone.now(),
+        }
+        values.update(fields)
+        return ConsultationRequest.objects.create(**values)
+
+    return make
+
+
+def _staff(username, group_name=None, **flags):
+    user = User.objects.create_user(username, password=STAFF_PASSWORD, is_staff=True, **flags)
+    if group_name:
+        user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def front_desk_user(db):
+    return _staff("frontdesk", "Front desk")
+
+
+@pytest.fixture
+def practice_manager_user(db):
+    return _staff("manager", "Practice manager")
+
+
+@pytest.fixture
+def staff_without_group(db):
+    return _staff("nobody")

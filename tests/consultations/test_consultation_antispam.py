@@ -1,0 +1,161 @@
+"""Robot checks: honeypot, signed form time, per-client rate limit."""
+
+import time
+import uuid
+
+import pytest
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+
+from consultations import antispam
+from consultations.models import ConsultationRequest, NotificationOutbox
+
+URL = "/consultation/"
+CALM = "We could not send your request. Please try again, or call the clinic."
+
+
+def nothing_stored():
+    return not ConsultationRequest.objects.exists() and not NotificationOutbox.objects.exists()
+
+
+def fresh(data, aged_token):
+    """The same answers from a new form page (new key, new started time)."""
+    return {
+        **data,
+        "submission_key": str(uuid.uuid4()),
+        antispam.STARTED_FIELD: aged_token(),
+    }
+
+
+def test_filled_honeypot_gets_a_calm_answer_and_stores_nothing(client, valid_form_data):
+    valid_form_data["website"] = "http://spam.example"
+    response = client.post(URL, valid_form_data)
+    assert response.status_code == 200
+    assert CALM in response.content.decode()
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        (None, CALM),
+        ("not-a-token", CALM),
+        ("MTc5NTQ1OTcwMw:1xVZ5T:forged-signature", CALM),
+        ("fresh", "That was very fast"),
+        ("stale", "This page was open a long time"),
+    ],
+)
+def test_missing_forged_too_fast_or_expired_form_is_refused(
+    client, valid_form_data, aged_token, token, message
+):
+    tokens = {"fresh": antispam.make_token(), "stale": aged_token(seconds=2 * 3600)}
+    if token is None:
+        del valid_form_data[antispam.STARTED_FIELD]
+    else:
+        valid_form_data[antispam.STARTED_FIELD] = tokens.get(token, token)
+    response = client.post(URL, valid_form_data)
+    assert message in response.content.decode()
+    assert nothing_stored()
+
+
+def test_started_time_signed_for_another_purpose_is_refused():
+    forged = signing.dumps(int(time.time()) - 60, salt="some.other.form")
+    with pytest.raises(antispam.SpamCheckFailed):
+        antispam.check_token(forged)
+
+
+def test_min_seconds_zero_turns_the_speed_check_off(client, valid_form_data, settings):
+    settings.CONSULTATION_MIN_SECONDS = 0
+    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token()
+    assert client.post(URL, valid_form_data).status_code == 302
+
+
+def test_sixth_request_in_an_hour_is_refused_and_tells_how_to_call(
+    client, valid_form_data, aged_token, bellevue, gretna
+):
+    bellevue.phone = "402-555-0100"
+    bellevue.save()
+    for _ in range(5):
+        assert client.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
+    response = client.post(URL, fresh(valid_form_data, aged_token))
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Please call the clinic" in html
+    # The clinic phone staff entered is shown; a clinic without one is not listed.
+    assert 'href="tel:402-555-0100"' in html
+    assert "Gretna:" not in html
+    assert ConsultationRequest.objects.count() == 5
+    other = client.post(URL, fresh(valid_form_data, aged_token), REMOTE_ADDR="198.51.100.7")
+    assert other.status_code == 302
+
+
+def test_rate_limit_holds_across_two_clients_sharing_one_cache(
+    valid_form_data, aged_token, settings
+):
+    settings.CONSULTATION_RATE_LIMIT = "2/h"
+    # Two separate clients (as two gunicorn workers would see them), one address.
+    first, second = Client(), Client()
+    assert first.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
+    assert second.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
+    assert first.post(URL, fresh(valid_form_data, aged_token)).status_code == 429
+    assert second.post(URL, fresh(valid_form_data, aged_token)).status_code == 429
+    assert ConsultationRequest.objects.count() == 2
+
+
+def test_rate_limit_off_lets_everything_through(client, valid_form_data, aged_token, settings):
+    settings.CONSULTATION_RATE_LIMIT = "off"
+    for _ in range(8):
+        assert client.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("5/h", (5, 3600)), ("10 / m", (10, 60)), ("OFF", None)]
+)
+def test_rate_setting_is_read_like_5_per_hour(value, expected):
+    assert antispam.parse_rate(value) == expected
+
+
+@pytest.mark.parametrize("value", ["5", "five/h", "0/h", "5/week", ""])
+def test_a_mistyped_rate_setting_is_reported(value):
+    with pytest.raises(ImproperlyConfigured, match="CONSULTATION_RATE_LIMIT"):
+        antispam.parse_rate(value)
+
+
+def test_invalid_forms_do_not_use_up_the_allowance(client, valid_form_data, aged_token):
+    valid_form_data["consent"] = ""
+    for _ in range(10):
+        client.post(URL, valid_form_data)
+    valid_form_data["consent"] = "on"
+    assert client.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
+
+
+def test_rate_limit_uses_the_trusted_proxy_hop(client, valid_form_data, aged_token, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.CONSULTATION_RATE_LIMIT = "1/h"
+    # The left-most entry is the caller's to forge; only the proxy's own entry counts.
+    forwarded = {"HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.5"}
+    assert client.post(URL, fresh(valid_form_data, aged_token), **forwarded).status_code == 302
+    forged = {"HTTP_X_FORWARDED_FOR": "2.2.2.2, 203.0.113.5"}
+    assert client.post(URL, fresh(valid_form_data, aged_token), **forged).status_code == 429
+    other = {"HTTP_X_FORWARDED_FOR": "203.0.113.6"}
+    assert client.post(URL, fresh(valid_form_data, aged_token), **other).status_code == 302
+
+
+def test_rate_limit_key_does_not_reveal_the_address(rf):
+    request = rf.post(URL, REMOTE_ADDR="203.0.113.5")
+    antispam.check_rate_limit(request)
+    key = antispam._rate_key(request)
+    assert "203.0.113.5" not in key
+    assert cache.get(key) == 1
+
+
+def test_cache_outage_lets_the_request_through(client, valid_form_data, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache is down")
+
+    monkeypatch.setattr(antispam.cache, "add", down)
+    monkeypatch.setattr(antispam.cache, "incr", down)
+    assert client.post(URL, valid_form_data).status_code == 302
+    assert ConsultationRequest.objects.count() == 1

@@ -1,0 +1,218 @@
+"""Property-based fuzzing (hypothesis) of the consultation form and of URL parameters: no
+input ever produces a server error, and input that is refused never stores a request.
+
+Examples per property: 40 by default (HYPOTHESIS_PROFILE=thorough: 1,000), no deadline.
+"""
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from consultations.forms import has_control_characters
+from consultations.models import ConsultationRequest
+
+settings.register_profile(
+    "site",
+    max_examples=40,
+    deadline=None,
+    # One database transaction and client per test, shared by its examples on purpose:
+    # each example counts the rows before and after itself.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("thorough", settings.get_profile("site"), max_examples=1000)
+FUZZ = settings(settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE") or "site"))
+
+FORM_FIELDS = [
+    "location",
+    "first_name",
+    "last_name",
+    "contact_method",
+    "phone",
+    "email",
+    "best_time",
+    "topic",
+    "patient_type",
+    "message",
+    "consent",
+    "website",
+    "submission_key",
+    "source_page",
+    "form_started",
+]
+MISSING = object()
+
+# Anything a browser or a robot could send, surrogates aside (not encodable as UTF-8).
+any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=80)
+control_text = st.text(st.characters(categories=["Cc"]), min_size=1, max_size=10)
+tricky_text = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "a\x00b",
+        "\u202eevil",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "%00",
+        "../../etc/passwd",
+        "１２３",
+        "+1 (402) 555-0123 ext. 99999999999999999999",
+        "😀" * 100,
+        "-1",
+        "0",
+        "99999999999999999999999",
+        "1.5",
+        "true",
+        "null",
+        "[]",
+        "{}",
+    ]
+)
+huge_text = st.integers(min_value=61, max_value=3_000_000).map(lambda n: "x" * n)
+field_value = st.one_of(
+    st.just(MISSING),
+    any_text,
+    control_text,
+    tricky_text,
+    huge_text,
+    st.integers().map(str),
+    st.lists(any_text, min_size=2, max_size=3),  # the field sent several times
+)
+
+
+@pytest.fixture
+def client():
+    # As in production: an exception becomes the response the site would send (400, 500).
+    return Client(raise_request_exception=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(settings):
+    # Every example comes from the same test client address.
+    settings.CONSULTATION_RATE_LIMIT = "off"
+
+
+def with_changes(data, changes):
+    data = {**data, "submission_key": str(uuid.uuid4())}
+    for name, value in changes.items():
+        if value is MISSING:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
+
+
+def assert_stored_request_is_sound(consultation):
+    """What any stored request must satisfy, whatever was sent."""
+    consultation.full_clean()  # lengths, choices, e-mail syntax, an active location
+    assert consultation.location.is_active
+    assert consultation.consent_at is not None
+    assert consultation.phone or consultation.email
+    assert consultation.phone == "" or consultation.phone.startswith("+")
+    for name in ("first_name", "last_name", "phone", "email", "source_page"):
+        assert not has_control_characters(getattr(consultation, name))
+    assert not has_control_characters(consultation.message, multiline=True)
+    assert consultation.first_name.strip() and consultation.last_name.strip()
+
+
+def post_and_check(client, url, data, raw_content_type=None):
+    """POST a form (dict), or raw bytes as sent with `raw_content_type`."""
+    before = set(ConsultationRequest.objects.values_list("pk", flat=True))
+    if raw_content_type:
+        response = client.generic("POST", url, data, content_type=raw_content_type)
+    else:
+        response = client.post(url, data)
+    assert response.status_code < 500, response.status_code
+    new = ConsultationRequest.objects.exclude(pk__in=before)
+    if response.status_code == 302 and response["Location"].endswith("/consultation/thanks/"):
+        event("stored")  # shown by --hypothesis-show-statistics
+        assert new.count() <= 1
+        for consultation in new:
+            assert_stored_request_is_sound(consultation)
+    else:
+        event(f"refused with {response.status_code}")
+        assert not new.exists(), f"refused with {response.status_code} but stored"
+    return response
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(name=st.sampled_from(FORM_FIELDS), value=field_value)
+def test_any_value_in_any_one_field_is_stored_soundly_or_refused_without_error(
+    client, valid_form_data, name, value
+):
+    post_and_check(client, "/consultation/", with_changes(valid_form_data, {name: value}))
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(FORM_FIELDS), field_value, max_size=6))
+def test_any_mix_of_fields_is_stored_soundly_or_refused_without_error(
+    client, valid_form_data, changes
+):
+    post_and_check(client, "/bellevue/consultation/", with_changes(valid_form_data, changes))
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(
+    body=st.binary(max_size=2000),
+    content_type=st.sampled_from(
+        [
+            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded; charset=latin-1",
+            "multipart/form-data; boundary=xyz",
+            "multipart/form-data",
+            "application/json",
+            "text/plain",
+        ]
+    ),
+)
+def test_a_malformed_body_never_errors_or_stores(client, body, content_type):
+    post_and_check(client, "/consultation/", body, raw_content_type=content_type)
+
+
+@pytest.mark.django_db
+def test_an_oversized_form_is_refused_without_error(client, valid_form_data):
+    # Above Django's DATA_UPLOAD_MAX_NUMBER_FIELDS.
+    response = client.post("/consultation/", {**valid_form_data, "message": ["x"] * 1500})
+
+    assert response.status_code == 400
+    assert not ConsultationRequest.objects.exists()
+
+
+url_part = st.one_of(
+    any_text.map(lambda text: quote(text, safe="")),
+    st.binary(max_size=20).map(lambda raw: "".join(f"%{byte:02x}" for byte in raw)),
+    st.sampled_from(["bellevue", "gretna", "BELLEVUE", "bellevue ", "..", "%2e%2e", "%00", ""]),
+)
+page_path = st.one_of(
+    url_part.map(lambda slug: f"/{slug}/"),
+    url_part.map(lambda slug: f"/{slug}/isotretinoin/"),
+    url_part.map(lambda slug: f"/{slug}/consultation/"),
+    url_part.map(lambda slug: f"/consultation/{slug}"),
+    st.lists(url_part, max_size=4).map(lambda parts: "/" + "/".join(parts)),
+)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(path=page_path, query=st.dictionaries(url_part, any_text, max_size=3))
+def test_any_page_path_and_query_answers_without_server_error(client, path, query):
+    response = client.get(path, query)
+    assert response.status_code < 500, (path, response.status_code)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(slug=url_part, query=st.dictionaries(url_part, any_text, max_size=3))
+def test_posting_the_form_to_any_location_slug_never_errors(client, valid_form_data, slug, query):
+    path = f"/{slug}/consultation/"
+    if query:
+        path += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+    post_and_check(client, path, with_changes(valid_form_data, {}))

@@ -1,0 +1,96 @@
+"""Locations are data: staff add one in the admin and it gets its full set of pages."""
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from pages.models import Location
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeded_locations_exist_in_order():
+    assert list(Location.objects.active().values_list("slug", flat=True)) == ["bellevue", "gretna"]
+    assert str(Location.objects.get(slug="gretna")) == "Gretna"
+
+
+def test_a_location_added_by_staff_gets_all_pages_with_only_its_own_name(client, make_location):
+    make_location("Papillion", sort_order=30)
+    for path in ("/papillion/", "/papillion/isotretinoin/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Papillion" in html
+        assert "Bellevue" not in html
+        assert "Gretna" not in html
+    html = client.get("/papillion/isotretinoin/").content.decode()
+    assert 'href="/papillion/consultation/"' in html
+    assert "iPLEDGE" in html
+    assert "/papillion/" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(("slug", "other"), [("bellevue", "Gretna"), ("gretna", "Bellevue")])
+def test_location_pages_never_name_another_location(client, slug, other):
+    for path in (f"/{slug}/", f"/{slug}/isotretinoin/"):
+        html = client.get(path).content.decode()
+        assert other.lower() not in html.lower()
+
+
+@pytest.mark.parametrize("slug", ["admin", "consultation", "static", "healthz", "sitemap.xml"])
+def test_a_location_cannot_take_a_slug_the_site_uses(slug):
+    location = Location(name=f"Clinic {slug}", slug=slug)
+    with pytest.raises(ValidationError) as excinfo:
+        location.full_clean()
+    assert "slug" in excinfo.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("path", "most"),
+    [("/", 2), ("/bellevue/", 2), ("/bellevue/isotretinoin/", 2), ("/sitemap.xml", 4)],
+)
+def test_page_queries_do_not_grow_with_the_number_of_locations(
+    client, make_location, django_assert_max_num_queries, path, most
+):
+    def render_uncached():
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    baseline = render_uncached()
+    for n in range(25):
+        make_location(f"Town {n}", slug=f"town-{n}")
+    cache.clear()
+    with django_assert_max_num_queries(baseline):
+        client.get(path)
+    assert baseline <= most, f"{path} needs {baseline} queries"
+
+
+def test_cached_page_is_served_without_touching_the_database(
+    client, settings, django_assert_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 60
+    first = client.get("/bellevue/isotretinoin/")
+    with django_assert_num_queries(0):
+        second = client.get("/bellevue/isotretinoin/")
+    assert second.content == first.content
+
+
+def test_editing_a_location_clears_cached_pages(client, settings, bellevue):
+    settings.PAGE_CACHE_SECONDS = 60
+    assert "(402) 555-0199" not in client.get("/bellevue/").content.decode()
+    bellevue.phone = "(402) 555-0199"
+    bellevue.save()
+    assert "(402) 555-0199" in client.get("/bellevue/").content.decode()
+
+
+def test_one_locations_cached_page_is_never_served_for_another(client, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    client.get("/bellevue/isotretinoin/")
+    html = client.get("/gretna/isotretinoin/").content.decode()
+    assert "<h1" in html
+    h1 = html.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert "Gretna" in h1
+    assert "Bellevue" not in h1

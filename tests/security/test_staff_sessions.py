@@ -1,0 +1,49 @@
+"""Staff sessions end after 15 minutes without a request; each request restarts the clock."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+
+@pytest.fixture
+def clock():
+    """Moves Django's idea of "now" forward, as if staff had walked away from the desk."""
+    start = timezone.now()
+    state = {"now": start}
+
+    def advance(minutes):
+        state["now"] += timedelta(minutes=minutes)
+
+    with mock.patch("django.utils.timezone.now", side_effect=lambda: state["now"]):
+        yield advance
+
+
+def test_sessions_last_15_minutes_and_every_request_renews_them(settings):
+    assert settings.SESSION_COOKIE_AGE == 15 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+@pytest.mark.django_db
+def test_an_active_staff_member_stays_signed_in(client, staff_user, admin_login_url, clock):
+    admin = admin_login_url.removesuffix("login/")
+    client.force_login(staff_user)
+
+    for _ in range(4):  # 4 x 10 minutes, never idle for 15
+        clock(10)
+        assert client.get(admin).status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_are_signed_out_after_15_idle_minutes(client, staff_user, admin_login_url, clock):
+    admin = admin_login_url.removesuffix("login/")
+    client.force_login(staff_user)
+    clock(10)
+    assert client.get(admin).status_code == 200
+
+    clock(16)
+    response = client.get(admin)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(admin_login_url)

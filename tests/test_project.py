@@ -1,0 +1,70 @@
+"""Project-wide guarantees: migrations match the models, production settings pass Django's
+deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "modsite.settings.production",
+        "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-check-0123456789",
+        "ALLOWED_HOSTS": "www.example.com",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    env.pop("DEBUG", None)
+    # Set by the browser tests' conftest for Playwright; never in a deployment.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modsite.settings.production"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_static_files_build_with_hashed_compressed_names(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "css/site.css" in manifest
+    assert "vendor/bootstrap/css/bootstrap.min.css" in manifest
+    hashed = list((tmp_path / "css").glob("site.*.css"))
+    assert hashed, "site.css was not given a hashed name"
+    assert list((tmp_path / "css").glob("site.*.css.gz"))
