@@ -53,9 +53,7 @@ def test_admin_photo_upload_builds_renditions(admin_client, bellevue, settings, 
     Image.new("RGB", (1200, 800), (10, 80, 90)).save(out, format="JPEG")
     data = location_form(name="Bellevue", slug="bellevue", sort_order="10")
     data["photo"] = SimpleUploadedFile("front.jpg", out.getvalue(), content_type="image/jpeg")
-    response = admin_client.post(
-        reverse("admin:pages_location_change", args=[bellevue.pk]), data
-    )
+    response = admin_client.post(reverse("admin:pages_location_change", args=[bellevue.pk]), data)
     assert response.status_code == 302
     bellevue.refresh_from_db()
     assert sorted(bellevue.photo_renditions["webp"], key=int) == ["480", "960"]
@@ -66,9 +64,7 @@ def test_admin_refuses_a_fake_image(admin_client, bellevue, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     data = location_form(name="Bellevue", slug="bellevue", sort_order="10")
     data["photo"] = SimpleUploadedFile("front.jpg", b"<?php echo 1; ?>", content_type="image/jpeg")
-    response = admin_client.post(
-        reverse("admin:pages_location_change", args=[bellevue.pk]), data
-    )
+    response = admin_client.post(reverse("admin:pages_location_change", args=[bellevue.pk]), data)
     assert response.status_code == 200
     bellevue.refresh_from_db()
     assert not bellevue.photo
