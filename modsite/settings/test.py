@@ -14,3 +14,5 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 if not REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_AUTOREFRESH = True
+# Tests clear the cache between them; workers must see that at once.
+PAGE_CACHE_RECHECK_SECONDS = 0
