@@ -104,6 +104,20 @@ def test_seed_requests_makes_fake_requests_spread_over_a_year(db):
     assert sent.count() == 50
 
 
+def test_seed_requests_shows_progress_batch_by_batch(db, monkeypatch):
+    from consultations.management.commands import seed_requests
+
+    monkeypatch.setattr(seed_requests, "BATCH", 20)
+    out = StringIO()
+    call_command("seed_requests", "50", stdout=out)
+    steps = out.getvalue().replace("\r", "\n").split("\n")
+    assert [s.split("] ")[1] for s in steps if s.startswith("[")] == ["20/50", "40/50", "50/50"]
+    assert "Made 50 fake request(s)." in out.getvalue()
+    # Numbering carries on after what is already there.
+    call_command("seed_requests", "5", stdout=StringIO())
+    assert ConsultationRequest.objects.filter(last_name="Patient 55").exists()
+
+
 def test_staff_groups_have_what_their_job_needs(db):
     def perms(name):
         return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
