@@ -1,7 +1,7 @@
 """Checks on the isotretinoin page copy, for every clinic location.
 
-The facts F01-F20 come from /work/shared/content/isotretinoin-facts.md. Each fact is
-checked by a few key terms that carry its meaning, in the visible text of <main>.
+The facts F01-F20 come from shared/content/isotretinoin-facts.md (beside the repository).
+Each fact is checked by a few key terms that carry its meaning, in the visible text of <main>.
 """
 
 import re
