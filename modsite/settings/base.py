@@ -154,7 +154,8 @@ WHITENOISE_USE_FINDERS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Absolute origin used in sitemaps, canonical links and e-mails (e.g. https://www.example.com).
+# Absolute origin for canonical links, structured data, the sitemap and e-mails
+# (e.g. https://www.example.com).
 # Empty: taken from the request.
 SITE_URL = env_str("SITE_URL", "").rstrip("/")
 

@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from pages.origin import site_origin
+
 register = template.Library()
 
 # Same escaping as Django's json_script: the data can never close the <script> element.
@@ -18,7 +20,7 @@ def _json_ld(data):
 
 
 def _absolute(request, path):
-    return request.build_absolute_uri(path)
+    return site_origin(request) + path
 
 
 def clinic_data(request, location):

@@ -159,3 +159,21 @@ def test_sitemap_lists_every_active_location_and_no_inactive_one(client, gretna,
         assert f"http://testserver/{slug}/isotretinoin/" in locs
     assert not any("gretna" in loc for loc in locs)
     assert "http://testserver/" in locs
+
+
+def test_site_url_gives_every_public_address_one_origin(client, settings):
+    # Asked for by another allowed host (e.g. without "www"), the page still names the one
+    # address search engines should keep.
+    settings.SITE_URL = "https://www.example.org"
+    page = parse(client, "/gretna/isotretinoin/")
+    assert page.links["canonical"] == "https://www.example.org/gretna/isotretinoin/"
+    assert page.meta["og:url"] == "https://www.example.org/gretna/isotretinoin/"
+    data = json_ld(client, "/gretna/isotretinoin/")["MedicalWebPage"]
+    assert data["url"] == "https://www.example.org/gretna/isotretinoin/"
+    assert data["provider"]["url"] == "https://www.example.org/gretna/"
+
+    locs = set(re.findall(r"<loc>([^<]+)</loc>", client.get("/sitemap.xml").content.decode()))
+    assert "https://www.example.org/bellevue/isotretinoin/" in locs
+    assert all(loc.startswith("https://www.example.org/") for loc in locs)
+    robots = client.get("/robots.txt").content.decode()
+    assert "Sitemap: https://www.example.org/sitemap.xml" in robots
