@@ -8,6 +8,13 @@ class ModsiteConfig(AppConfig):
     name = "modsite"
     verbose_name = "Site"
 
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from .sqlite import tune_connection
+
+        connection_created.connect(tune_connection, dispatch_uid="modsite.sqlite")
+
 
 class StaffAdminConfig(admin_apps.AdminConfig):
     """The Django admin, served by StaffAdminSite (two-factor sign-in when required)."""

@@ -83,14 +83,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
-    # the start of a transaction, so concurrent writers wait (up to the timeout) instead
-    # of failing with "database is locked" halfway through.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    # IMMEDIATE takes the write lock at the start of a transaction, so concurrent writers
+    # wait (up to the timeout, in seconds) instead of failing with "database is locked"
+    # halfway through. WAL, so readers never wait for the writer: modsite/sqlite.py.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when REDIS_URL is set (shared by every gunicorn worker), the database otherwise.
