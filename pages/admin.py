@@ -1,14 +1,17 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from . import images
-from .forms import LocationAdminForm
+from .forms import HttpsURLField, LocationAdminForm
 from .models import Location
 
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
     form = LocationAdminForm
+    # The list's editable columns get a form of their own; it too reads addresses as https.
+    formfield_overrides = {models.URLField: {"form_class": HttpsURLField}}
     list_display = ["name", "slug", "is_active", "sort_order", "phone", "has_photo", "updated_at"]
     list_editable = ["is_active", "sort_order"]
     list_filter = ["is_active"]
