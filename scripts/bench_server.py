@@ -1,8 +1,9 @@
 """Start the site as production runs it (gunicorn, production settings, whitenoise with
-hashed and compressed static files) on 127.0.0.1, for `make bench` and `make audit`.
+hashed and compressed static files) on 127.0.0.1, for `make bench`, `make audit`,
+`make loadtest` and the load and fault tests.
 
-Everything it writes goes to a temporary folder (SQLite database, media) or to the
-git-ignored staticfiles/; the server is stopped when the `with` block ends.
+Everything it writes goes to a temporary folder (SQLite database, media, gunicorn's log)
+or to the git-ignored staticfiles/; the server is stopped when the `with` block ends.
 """
 
 import contextlib
@@ -14,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,36 +64,64 @@ def server_env(workdir):
     return env
 
 
-def manage(env, *args):
-    command = [sys.executable, "manage.py", *args]
-    subprocess.run(command, cwd=ROOT, env=env, check=True)  # noqa: S603 our own arguments
+def manage(env, *args, timeout=120):
+    """Run manage.py with `env`; return its stdout."""
+    return subprocess.run(  # noqa: S603 our own arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    ).stdout
 
 
-def wait_until_up(url, process, timeout=30):
+@dataclass
+class Server:
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def worker_pids(self):
+        """Worker processes: the gunicorn master's children (Linux /proc)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.process.pid:
+                    pids.append(int(stat.parent.name))
+        return pids
+
+
+def wait_for_http(url, process, timeout=60):
+    """Return once the server answers `url` with any HTTP status."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped while starting; see the messages above.")
+            raise RuntimeError("gunicorn stopped while starting; see its log.")
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 loopback only
-                if response.status == 200:
-                    return
-        except OSError:  # not listening yet, or still loading the site
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 loopback only
+                return
+        except urllib.error.HTTPError:  # answering, just not 200 (a database outage)
+            return
+        except OSError:  # not listening yet
             time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s.")
 
 
 @contextlib.contextmanager
-def production_server(workers=2, threads=4):
-    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port."""
-    workdir = Path(tempfile.mkdtemp(prefix="modsite-bench-"))
-    env = server_env(workdir)
-    process = None
-    try:
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        manage(env, "migrate", "--noinput", "--verbosity", "0")
-        if not env["REDIS_URL"]:
-            manage(env, "createcachetable")
+def gunicorn(env, workers=4, threads=4, worker_class="gthread", log_dir=None):
+    """Yield a Server for gunicorn on a free loopback port; stopped when the block ends.
+    Its output (the site's JSON logs) goes to gunicorn.log in `log_dir` (default: a
+    temporary folder, removed afterwards)."""
+    with contextlib.ExitStack() as stack:
+        folder = Path(log_dir or stack.enter_context(tempfile.TemporaryDirectory()))
+        log_path = folder / "gunicorn.log"
+        log = stack.enter_context(log_path.open("wb"))
         port = free_port()
         process = subprocess.Popen(  # noqa: S603 fixed program, our own arguments
             [
@@ -103,26 +134,45 @@ def production_server(workers=2, threads=4):
                 "--workers",
                 str(workers),
                 "--worker-class",
-                "gthread",
+                worker_class,
                 "--threads",
                 str(threads),
-                "--log-level",
-                "warning",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
             ],
             cwd=ROOT,
             env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-        base_url = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{base_url}/healthz", process)
-        yield base_url, env
-    finally:
-        if process is not None:
+        try:
+            server = Server(f"http://127.0.0.1:{port}", process, log_path)
+            wait_for_http(f"{server.base_url}/healthz", process)
+            yield server
+        finally:
             process.terminate()
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextlib.contextmanager
+def production_server(workers=2, threads=4):
+    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port."""
+    workdir = Path(tempfile.mkdtemp(prefix="modsite-bench-"))
+    env = server_env(workdir)
+    try:
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        if not env["REDIS_URL"]:
+            manage(env, "createcachetable")
+        with gunicorn(env, workers=workers, threads=threads, log_dir=workdir) as server:
+            yield server.base_url, env
+    finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if env["REDIS_URL"]:
             forget_cache_keys(env["REDIS_URL"], env["CACHE_KEY_PREFIX"])

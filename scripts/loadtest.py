@@ -24,13 +24,10 @@ import re
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,10 +37,9 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_server import free_port
+from bench_server import gunicorn, manage
 from smtp_sink import SmtpSink
 
-ROOT = Path(__file__).resolve().parent.parent
 MAX_COUNT = 20_000
 HTTP_TIMEOUT = 30
 FORM_PATH = "/consultation/"
@@ -117,19 +113,6 @@ def site_env(database_url, **overrides):
     return env
 
 
-def manage(env, *args, timeout=120):
-    """Run manage.py with `env`; return its stdout."""
-    return subprocess.run(  # noqa: S603 our own arguments
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    ).stdout
-
-
 def prepare_site(env):
     """Static files (production reads their manifest), tables and the database cache."""
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
@@ -156,92 +139,6 @@ def database_snapshot(env):
     """Every stored request (with its number of outbox rows) and every outbox row, read
     through the site's own models in a separate process."""
     return json.loads(manage(env, "shell", "-c", _SNAPSHOT).strip().splitlines()[-1])
-
-
-# --- gunicorn ----------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    base_url: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
-
-    def worker_pids(self):
-        """Worker processes: the gunicorn master's children (Linux /proc)."""
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError):
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if int(fields[1]) == self.process.pid:
-                    pids.append(int(stat.parent.name))
-        return pids
-
-
-def wait_for_http(url, process, timeout=60):
-    """Return once the server answers `url` with any HTTP status."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn stopped while starting; see its log.")
-        try:
-            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 loopback only
-                return
-        except urllib.error.HTTPError:  # answering, just not 200 (a database outage)
-            return
-        except OSError:  # not listening yet
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer {url} within {timeout} s.")
-
-
-@contextlib.contextmanager
-def gunicorn(env, workers=4, threads=4, worker_class="gthread", log_dir=None):
-    """Yield a Server for gunicorn on a free loopback port; stopped when the block ends.
-    Its output (the site's JSON logs) goes to gunicorn.log in `log_dir` (default: a
-    temporary folder, removed afterwards)."""
-    with contextlib.ExitStack() as stack:
-        folder = Path(log_dir or stack.enter_context(tempfile.TemporaryDirectory()))
-        log_path = folder / "gunicorn.log"
-        log = stack.enter_context(log_path.open("wb"))
-        port = free_port()
-        process = subprocess.Popen(  # noqa: S603 fixed program, our own arguments
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "modsite.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                worker_class,
-                "--threads",
-                str(threads),
-                "--timeout",
-                "60",
-                "--graceful-timeout",
-                "5",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            server = Server(f"http://127.0.0.1:{port}", process, log_path)
-            wait_for_http(f"{server.base_url}/healthz", process)
-            yield server
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 # --- Simulated patients ------------------------------------------------------------------

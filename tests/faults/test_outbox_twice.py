@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import bench_server
 import loadtest
 from smtp_sink import SmtpSink
 
@@ -36,7 +37,7 @@ def test_two_outbox_senders_at_once_send_each_email_exactly_once(scratch_databas
         senders = [
             subprocess.Popen(
                 [sys.executable, "manage.py", "send_notifications", "--batch-size", "5"],
-                cwd=loadtest.ROOT,
+                cwd=bench_server.ROOT,
                 env=mail_env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
