@@ -76,33 +76,41 @@ def parse_rate(value):
     return int(match[1]), PERIODS[match[2]]
 
 
-def _rate_key(request):
+def _rate_key(request, window, now):
+    """The client's key for the current window, e.g. the hour now under way."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode())
-    return f"consultations:rate:{digest.hexdigest()[:32]}"
+    return f"consultations:rate:{digest.hexdigest()[:32]}:{int(now // window)}"
 
 
 def check_rate_limit(request):
-    """Count a valid request against the client's allowance.
+    """Count a valid request against the client's allowance for the current window.
+
+    The allowance is `limit` slots, each a cache key that add() takes atomically (an
+    insert in the database cache, SET NX in Redis), so two workers never take the same
+    one. (A counter with incr() would not do: the database cache's incr() is a read, then
+    a write that also cuts the key's lifetime to the cache's default.)
 
     Only valid forms count, so a patient fixing typos is never locked out. A cache outage
-    lets the request through: losing a patient's request is worse than a little spam.
+    or a mistyped setting lets the request through: losing a patient's request is worse
+    than a little spam.
     """
-    rate = parse_rate(settings.CONSULTATION_RATE_LIMIT)
-    if rate is None:
-        return
-    limit, window = rate
-    key = _rate_key(request)
     try:
-        # add() only creates the counter; incr() is atomic in Redis and the database cache.
-        cache.add(key, 0, timeout=window)
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        count = 1
-        cache.set(key, count, timeout=window)
+        rate = parse_rate(settings.CONSULTATION_RATE_LIMIT)
+        if rate is None:
+            return
+        limit, window = rate
+        key = _rate_key(request, window, time.time())
+        slots = [f"{key}:{n}" for n in range(limit)]
+        taken = cache.get_many(slots)
+        # A slot seen free may be taken by another worker meanwhile: try the next.
+        allowed = any(cache.add(slot, 1, timeout=window) for slot in slots if slot not in taken)
+    except ImproperlyConfigured:
+        logger.error("Rate limit skipped: CONSULTATION_RATE_LIMIT is mistyped.", exc_info=True)
+        return
     except Exception:
         logger.warning("Rate limit skipped: the cache is not answering.", exc_info=True)
         return
-    if count > limit:
+    if not allowed:
         raise SpamCheckFailed(
             "We got several requests from your connection in a short time, so we did not "
             "save this one. Please call the clinic, or try again later."

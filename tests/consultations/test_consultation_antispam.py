@@ -2,12 +2,15 @@
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from consultations import antispam
 from consultations.models import ConsultationRequest, NotificationOutbox
@@ -146,9 +149,9 @@ def test_rate_limit_uses_the_trusted_proxy_hop(client, valid_form_data, aged_tok
 def test_rate_limit_key_does_not_reveal_the_address(rf):
     request = rf.post(URL, REMOTE_ADDR="203.0.113.5")
     antispam.check_rate_limit(request)
-    key = antispam._rate_key(request)
+    key = antispam._rate_key(request, 3600, time.time())
     assert "203.0.113.5" not in key
-    assert cache.get(key) == 1
+    assert cache.get(f"{key}:0") == 1
 
 
 def test_cache_outage_lets_the_request_through(client, valid_form_data, monkeypatch):
@@ -156,6 +159,42 @@ def test_cache_outage_lets_the_request_through(client, valid_form_data, monkeypa
         raise ConnectionError("cache is down")
 
     monkeypatch.setattr(antispam.cache, "add", down)
-    monkeypatch.setattr(antispam.cache, "incr", down)
+    monkeypatch.setattr(antispam.cache, "get_many", down)
     assert client.post(URL, valid_form_data).status_code == 302
     assert ConsultationRequest.objects.count() == 1
+
+
+def test_a_mistyped_rate_setting_never_costs_a_patients_request(
+    client, valid_form_data, settings, caplog
+):
+    settings.CONSULTATION_RATE_LIMIT = "5/hour"
+    assert client.post(URL, valid_form_data).status_code == 302
+    assert ConsultationRequest.objects.count() == 1
+    assert "CONSULTATION_RATE_LIMIT is mistyped" in caplog.text
+
+
+def test_the_allowance_lasts_the_whole_hour_on_the_database_cache(
+    client, valid_form_data, aged_token, settings, monkeypatch
+):
+    # The database cache is the default without Redis. Its incr() would also cut a
+    # counter's lifetime to the cache's default five minutes.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "rate_limit_test_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    settings.CONSULTATION_RATE_LIMIT = "2/h"
+    hour_start = (int(time.time()) // 3600 + 1) * 3600
+    clock = [hour_start + 1]
+    monkeypatch.setattr(antispam.time, "time", lambda: clock[0])
+    monkeypatch.setattr(timezone, "now", lambda: datetime.fromtimestamp(clock[0], tz=UTC))
+
+    for _ in range(2):
+        assert client.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
+    clock[0] += 20 * 60
+    assert client.post(URL, fresh(valid_form_data, aged_token)).status_code == 429
+    clock[0] = hour_start + 3600 + 1  # the next hour: a new allowance
+    assert client.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
+    assert ConsultationRequest.objects.count() == 3
