@@ -11,6 +11,7 @@ class ModsiteConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
+        from . import checks  # noqa: F401 registers the system checks
         from .sqlite import tune_connection
 
         connection_created.connect(tune_connection, dispatch_uid="modsite.sqlite")

@@ -24,8 +24,11 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-check-0123456789",
         "ALLOWED_HOSTS": "www.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
+        "SITE_URL": "https://www.example.com",
+        "ADMIN_URL": "staff-area/",
     }
     env.pop("DEBUG", None)
+    env.pop("STAFF_REQUIRE_2FA", None)
     # Set by the browser tests' conftest for Playwright; never in a deployment.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
@@ -38,6 +41,38 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
+
+
+def test_check_deploy_warns_about_a_default_admin_path_password_only_staff_and_no_site_url():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "modsite.settings.production",
+        "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-check-0123456789",
+        "ALLOWED_HOSTS": "www.example.com",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "SITE_URL": "",
+        "ADMIN_URL": "admin/",
+        "STAFF_REQUIRE_2FA": "false",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for check_id in ("modsite.W001", "modsite.W002", "modsite.W003"):
+        assert check_id in result.stdout + result.stderr
+
+
+def test_a_mistyped_rate_limit_is_a_system_check_error(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.CONSULTATION_RATE_LIMIT = "5 per hour"
+    with pytest.raises(SystemCheckError, match=r"modsite\.E001"):
+        call_command("check")
 
 
 def test_production_refuses_to_start_without_a_secret_key():

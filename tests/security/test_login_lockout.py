@@ -119,3 +119,9 @@ def test_failed_sign_ins_log_neither_what_was_typed_nor_the_address(sign_in, log
     assert any(line["logger"].startswith("axes") for line in lines)
     for typed in ("Correct-Horse-Battery-9", "another-secret-guess", "192.0.2.7"):
         assert typed not in raw
+
+
+def test_production_trusts_one_proxy_by_default(load_production_settings, monkeypatch):
+    # Behind the TLS proxy production assumes, the caller is the proxy's last hop.
+    monkeypatch.delenv("TRUSTED_PROXY_COUNT", raising=False)
+    assert load_production_settings().TRUSTED_PROXY_COUNT == 1

@@ -1,0 +1,51 @@
+"""System checks for settings a clinic's deployment must not leave at their defaults.
+
+`manage.py check --deploy` (see README, "Deploying") reports them next to Django's own.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+
+@register(Tags.security, deploy=True)
+def check_staff_site(app_configs, **kwargs):
+    problems = []
+    if settings.ADMIN_URL == "admin/":
+        problems.append(
+            Warning(
+                "The staff admin answers at the default /admin/ path, which robots try first.",
+                hint="Set ADMIN_URL to a path of your own, e.g. staff-3f9c/.",
+                id="modsite.W001",
+            )
+        )
+    if not settings.STAFF_REQUIRE_2FA:
+        problems.append(
+            Warning(
+                "Staff can sign in to the admin, which holds patients' requests, with a "
+                "password alone.",
+                hint="Leave STAFF_REQUIRE_2FA on and enrol each person with enrol_totp.",
+                id="modsite.W002",
+            )
+        )
+    if not settings.SITE_URL:
+        problems.append(
+            Warning(
+                "SITE_URL is empty: staff e-mails about new requests carry a link with no "
+                "address, and canonical links follow whatever host was asked for.",
+                hint="Set SITE_URL to the site's public origin, e.g. https://www.example.com.",
+                id="modsite.W003",
+            )
+        )
+    return problems
+
+
+@register()
+def check_consultation_settings(app_configs, **kwargs):
+    from consultations.antispam import parse_rate
+
+    try:
+        parse_rate(settings.CONSULTATION_RATE_LIMIT)
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="modsite.E001")]
+    return []
