@@ -28,6 +28,14 @@ def local_path(value):
     return value
 
 
+class MessageField(forms.CharField):
+    """A browser counts a line break as one character against `maxlength`, then sends it
+    as two (CRLF): store it as one, so a message that fit the box fits the limit."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class ConsultationRequestForm(forms.ModelForm):
     consent = forms.BooleanField(
         label="I agree that MOD Dermatology staff may contact me about this request.",
@@ -57,6 +65,7 @@ class ConsultationRequestForm(forms.ModelForm):
             "message",
             "source_page",
         ]
+        field_classes = {"message": MessageField}
         labels = {
             "location": "Clinic",
             "first_name": "First name",

@@ -198,3 +198,13 @@ def test_the_allowance_lasts_the_whole_hour_on_the_database_cache(
     clock[0] = hour_start + 3600 + 1  # the next hour: a new allowance
     assert client.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
     assert ConsultationRequest.objects.count() == 3
+
+
+def test_a_form_wide_refusal_is_in_the_focused_error_summary_once(client, valid_form_data):
+    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token()  # sent at once
+    html = client.post(URL, valid_form_data).content.decode()
+    summary = html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert "Your request was not sent" in summary
+    assert "That was very fast." in summary
+    assert html.count("That was very fast.") == 1
+    assert nothing_stored()

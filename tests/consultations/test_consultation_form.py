@@ -67,6 +67,17 @@ def test_valid_post_saves_phone_in_one_format(client, valid_form_data):
     assert saved.source_page == "/bellevue/isotretinoin/"
 
 
+def test_a_message_that_fits_the_box_fits_the_limit_whatever_its_line_breaks(
+    client, valid_form_data
+):
+    # The box's maxlength counts each line break once; browsers send it as CRLF.
+    valid_form_data["message"] = "\r\n".join(["x" * 99] * 10) + "x"
+    assert client.post(URL, valid_form_data).status_code == 302
+    saved = ConsultationRequest.objects.get().message
+    assert len(saved) == 1000
+    assert "\r" not in saved
+
+
 def test_form_page_lists_only_active_clinics(client, make_location):
     make_location("Omaha", is_active=False)
     response = client.get(URL)

@@ -1,5 +1,7 @@
 """Every public route answers with the right status and template."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -110,3 +112,10 @@ def test_server_error_page_renders_without_a_database(django_assert_num_queries)
         html = loader.get_template("500.html").render()
     assert "something went wrong" in html.lower()
     assert "911" in html
+
+
+@pytest.mark.parametrize("path", ["/gretna/", "/gretna/isotretinoin/"])
+def test_on_a_clinics_pages_every_consultation_link_keeps_that_clinic(client, db, path):
+    html = client.get(path).content.decode()
+    links = set(re.findall(r'href="([^"]*consultation[^"]*)"', html))
+    assert links == {"/gretna/consultation/"}

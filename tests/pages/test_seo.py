@@ -177,3 +177,12 @@ def test_site_url_gives_every_public_address_one_origin(client, settings):
     assert all(loc.startswith("https://www.example.org/") for loc in locs)
     robots = client.get("/robots.txt").content.decode()
     assert "Sitemap: https://www.example.org/sitemap.xml" in robots
+
+
+def test_thank_you_page_is_kept_out_of_search_by_noindex_that_robots_can_read(client, db):
+    assert (
+        '<meta name="robots" content="noindex">'
+        in client.get("/consultation/thanks/").content.decode()
+    )
+    # A robots.txt Disallow would stop crawlers from ever seeing that noindex.
+    assert "thanks" not in client.get("/robots.txt").content.decode()
