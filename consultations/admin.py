@@ -1,6 +1,8 @@
 import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -192,6 +194,9 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         self._log_deletion(request, [obj])
         super().delete_model(request, obj)
 
+    # Actions run outside the admin's own transactions: a change and its log rows commit
+    # together, or neither does.
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
         self._log_deletion(request, list(queryset.select_related("location")))
         super().delete_queryset(request, queryset)
@@ -200,6 +205,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         DeletionLog.record(requests, deleted_by=request.user.get_username(), reason="Admin")
         AuditEvent.record(AuditEvent.Action.DELETE, requests, user=request.user)
 
+    @transaction.atomic
     def _set_status(self, request, queryset, status):
         ids = list(queryset.values_list("pk", flat=True))
         count = ConsultationRequest.objects.filter(pk__in=ids).set_status(status)
@@ -210,10 +216,11 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
-        count = ConsultationRequest.objects.filter(pk__in=ids).update(
-            assigned_to=request.user, updated_at=timezone.now()
-        )
-        AuditEvent.record(AuditEvent.Action.CHANGE, ids, user=request.user, detail="assigned")
+        with transaction.atomic():
+            count = ConsultationRequest.objects.filter(pk__in=ids).update(
+                assigned_to=request.user, updated_at=timezone.now()
+            )
+            AuditEvent.record(AuditEvent.Action.CHANGE, ids, user=request.user, detail="assigned")
         self.message_user(request, f"Assigned {count} request(s) to you.", messages.SUCCESS)
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
@@ -274,11 +281,17 @@ class NotificationOutboxAdmin(admin.ModelAdmin):
         description="Try sending the selected notifications again", permissions=["change"]
     )
     def retry_now(self, request, queryset):
-        count = queryset.exclude(state=NotificationOutbox.State.SENT).update(
-            state=NotificationOutbox.State.PENDING,
-            next_attempt_at=timezone.now(),
-            lease_until=None,
-            attempts=0,
+        # A row being sent right now (live lease) is left alone, or it could go out twice.
+        busy = Q(state=NotificationOutbox.State.SENDING, lease_until__gte=timezone.now())
+        count = (
+            queryset.exclude(state=NotificationOutbox.State.SENT)
+            .exclude(busy)
+            .update(
+                state=NotificationOutbox.State.PENDING,
+                next_attempt_at=timezone.now(),
+                lease_until=None,
+                attempts=0,
+            )
         )
         self.message_user(
             request,

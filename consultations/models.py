@@ -129,7 +129,9 @@ class StaffLocationAccess(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="location_access"
     )
-    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="staff_access")
+    # PROTECT: deleting the location would otherwise leave its staff with no rows, and no
+    # rows means every location.
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="staff_access")
 
     class Meta:
         ordering = ["user__username", "location__name"]

@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -25,7 +25,12 @@ logger = logging.getLogger(__name__)
 
 # Longer than any SMTP timeout, so a live sender is never overtaken by a retry.
 LEASE = timedelta(minutes=10)
-MAX_BACKOFF_MINUTES = 6 * 60
+# Waits between tries double up to an hour, so mail that is back is used within the hour.
+MAX_BACKOFF_MINUTES = 60
+# The try right after a patient sends the form runs inside their request: a mail server
+# that does not answer must not keep them from the thank-you page for long. A row that
+# times out here is sent by send_notifications, with the full EMAIL_TIMEOUT.
+INLINE_TIMEOUT_SECONDS = 3
 
 
 class NoRecipient(Exception):
@@ -35,7 +40,10 @@ class NoRecipient(Exception):
 def queue(consultation):
     """Write the outbox row (call inside the request's transaction) and try it after commit."""
     notification = NotificationOutbox.objects.create(request=consultation)
-    transaction.on_commit(lambda: send_claimed(claim(pk=notification.pk)), robust=True)
+    transaction.on_commit(
+        lambda: send_claimed(claim(pk=notification.pk), timeout=INLINE_TIMEOUT_SECONDS),
+        robust=True,
+    )
     return notification
 
 
@@ -95,8 +103,9 @@ def claim(pk=None, limit=50, now=None):
     return claimed
 
 
-def send_claimed(ids):
-    """Send the leased rows; return (sent, failed) counts. Never raises for one bad row."""
+def send_claimed(ids, timeout=None):
+    """Send the leased rows; return (sent, failed) counts. Never raises for one bad row.
+    `timeout`: seconds to wait for the mail server (default EMAIL_TIMEOUT)."""
     sent = failed = 0
     rows = NotificationOutbox.objects.filter(pk__in=ids).select_related("request__location")
     for notification in rows:
@@ -106,7 +115,10 @@ def send_claimed(ids):
                 raise NoRecipient(
                     "No address to notify: set one on the location or CONSULTATION_NOTIFY_EMAIL."
                 )
-            build_message(notification, recipient).send()
+            message = build_message(notification, recipient)
+            if timeout:
+                message.connection = get_connection(timeout=timeout)
+            message.send()
         except Exception as error:
             failed += 1
             _record_failure(notification, error)

@@ -269,7 +269,8 @@ LOGGING = {
 # --- Consultations (see .env.example, "Consultations") ---
 # Site-wide address for new-request e-mails when a location has none of its own.
 CONSULTATION_NOTIFY_EMAIL = env_str("CONSULTATION_NOTIFY_EMAIL", "")
-CONSULTATION_NOTIFY_MAX_ATTEMPTS = env_int("CONSULTATION_NOTIFY_MAX_ATTEMPTS", 8)
+# About three days of tries (waits double up to an hour) before a staff e-mail gives up.
+CONSULTATION_NOTIFY_MAX_ATTEMPTS = env_int("CONSULTATION_NOTIFY_MAX_ATTEMPTS", 80)
 # Requests per client address, like "5/h" (s, m, h or d); "off" turns the limit off.
 CONSULTATION_RATE_LIMIT = env_str("CONSULTATION_RATE_LIMIT", "5/h")
 # Fastest plausible fill time for a person, in seconds (0 turns the check off), and how

@@ -3,6 +3,7 @@ per-location access, and the audit and deletion logs."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -13,6 +14,7 @@ from consultations.models import (
     AuditEvent,
     ConsultationRequest,
     DeletionLog,
+    NotificationOutbox,
     StaffLocationAccess,
 )
 
@@ -368,3 +370,38 @@ def test_practice_manager_can_read_the_audit_log_front_desk_cannot(
     url = reverse("admin:consultations_auditevent_changelist")
     assert login(practice_manager_user).get(url).status_code == 200
     assert login(front_desk_user).get(url).status_code == 403
+
+
+def test_retry_now_leaves_a_notification_that_is_being_sent_alone(
+    login, practice_manager_user, make_request
+):
+    State = NotificationOutbox.State
+    now = timezone.now()
+    sending = NotificationOutbox.objects.create(
+        request=make_request(), state=State.SENDING, lease_until=now + timedelta(minutes=5)
+    )
+    stalled = NotificationOutbox.objects.create(
+        request=make_request(), state=State.SENDING, lease_until=now - timedelta(minutes=5)
+    )
+    failed = NotificationOutbox.objects.create(request=make_request(), state=State.FAILED)
+    client = login(practice_manager_user)
+    url = reverse("admin:consultations_notificationoutbox_changelist")
+    ids = [sending.pk, stalled.pk, failed.pk]
+    client.post(url, {"action": "retry_now", "_selected_action": ids})
+    states = dict(NotificationOutbox.objects.values_list("pk", "state"))
+    assert states == {
+        sending.pk: State.SENDING,
+        stalled.pk: State.PENDING,
+        failed.pk: State.PENDING,
+    }
+
+
+def test_a_location_that_staff_are_limited_to_cannot_be_deleted(
+    practice_manager_user, make_location
+):
+    from django.db.models import ProtectedError
+
+    town = make_location("Papillion")
+    StaffLocationAccess.objects.create(user=practice_manager_user, location=town)
+    with pytest.raises(ProtectedError):
+        town.delete()

@@ -137,3 +137,16 @@ def test_staff_groups_have_what_their_job_needs(db):
         "view_auditevent",
         "view_deletionlog",
     }
+
+
+def test_send_notifications_tells_cron_about_e_mails_that_gave_up(make_request):
+    NotificationOutbox.objects.create(request=make_request(), state=NotificationOutbox.State.FAILED)
+    err = StringIO()
+    call_command("send_notifications", stdout=StringIO(), stderr=err)
+    assert "1 staff e-mail(s) about new requests gave up" in err.getvalue()
+
+
+def test_send_notifications_is_quiet_when_nothing_gave_up(make_request, mailoutbox):
+    out, err = StringIO(), StringIO()
+    call_command("send_notifications", stdout=out, stderr=err)
+    assert out.getvalue() == err.getvalue() == ""

@@ -202,3 +202,31 @@ def test_a_sender_that_loses_races_keeps_taking_other_due_rows(make_request, mon
     claimed = notify.claim(limit=2)
     assert len(claimed) == 2
     assert not set(claimed) & set(stolen)
+
+
+def test_the_try_inside_the_patients_request_waits_briefly_the_retry_command_fully(
+    client, valid_form_data, django_capture_on_commit_callbacks, settings, make_request
+):
+    from tests.consultations.failing_mail import TimeoutRecordingBackend
+
+    settings.EMAIL_BACKEND = "tests.consultations.failing_mail.TimeoutRecordingBackend"
+    TimeoutRecordingBackend.timeouts.clear()
+    submit(client, valid_form_data, django_capture_on_commit_callbacks)
+    assert TimeoutRecordingBackend.timeouts == [notify.INLINE_TIMEOUT_SECONDS]
+
+    TimeoutRecordingBackend.timeouts.clear()
+    NotificationOutbox.objects.create(request=make_request())
+    call_command("send_notifications")
+    assert TimeoutRecordingBackend.timeouts == [None]  # EMAIL_TIMEOUT, the full wait
+
+
+def test_waits_between_tries_stop_growing_at_an_hour(make_request, mail_down, settings):
+    settings.CONSULTATION_NOTIFY_MAX_ATTEMPTS = 20
+    row = NotificationOutbox.objects.create(request=make_request())
+    for _ in range(9):
+        NotificationOutbox.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        before = timezone.now()
+        notify.send_due()
+    row.refresh_from_db()
+    assert timedelta(minutes=59) < row.next_attempt_at - before < timedelta(minutes=61)
+    assert row.state == NotificationOutbox.State.PENDING

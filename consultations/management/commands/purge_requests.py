@@ -40,7 +40,14 @@ class Command(BaseCommand):
         # deletions commit together.
         while True:
             with transaction.atomic():
-                batch = list(due.select_related("location").order_by("pk")[:BATCH])
+                # Locked until the batch is gone: a request staff reopen meanwhile waits
+                # for this transaction, then is no longer due (PostgreSQL; SQLite's write
+                # lock is already held by the IMMEDIATE transaction).
+                batch = list(
+                    due.select_related("location")
+                    .select_for_update(of=("self",))
+                    .order_by("pk")[:BATCH]
+                )
                 if not batch:
                     break
                 DeletionLog.record(batch, deleted_by="purge_requests", reason=reason)

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from consultations import notify
+from consultations.models import NotificationOutbox
 
 
 class Command(BaseCommand):
@@ -27,6 +28,17 @@ class Command(BaseCommand):
             # Quiet when there was nothing to do, so cron mails only about real work.
             if sent or failed or options["verbosity"] > 1:
                 self.stdout.write(f"Sent {sent}, failed {failed}.")
+            self.report_given_up()
             if not every:
                 return
             time.sleep(every)
+
+    def report_given_up(self):
+        """Cron mails what a job prints: staff hear of e-mails that will not go out."""
+        count = NotificationOutbox.objects.filter(state=NotificationOutbox.State.FAILED).count()
+        if count:
+            self.stderr.write(
+                f"{count} staff e-mail(s) about new requests gave up after repeated failures. "
+                "Fix the mail settings, then use “Try sending the selected notifications "
+                "again” under Consultation requests → Notifications in the admin."
+            )
