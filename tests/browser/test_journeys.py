@@ -123,6 +123,28 @@ def test_patient_sends_the_form_with_the_keyboard_only(page, live_server):
     )
 
 
+def test_with_the_keyboard_only_a_patient_goes_from_each_error_to_its_field(page, live_server):
+    page.goto(live_server.url + "/bellevue/consultation/")
+    tab_to(page, lambda el: el["id"] == "id_first_name")
+    page.keyboard.type("Kim")
+    tab_to(page, lambda el: el["value"] == "Send request")
+    page.keyboard.press("Enter")  # the rest left empty
+
+    expect(page.locator("#form-errors")).to_be_focused()
+    first_link = tab_to(page, lambda el: el["tag"] == "a")
+    assert first_link["text"].startswith("Last name")
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "id_last_name"
+    page.keyboard.type("Keyboard")
+    # Back to the summary with Shift+Tab, on to the next error.
+    tab_to(page, lambda el: el["text"].startswith("Last name"), key="Shift+Tab")
+    page.keyboard.press("Tab")
+    assert focused(page)["tag"] == "a"
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] != "id_last_name"
+    assert ConsultationRequest.objects.count() == 0
+
+
 @pytest.mark.parametrize("width", [360, 1280])
 def test_error_summary_takes_focus_and_links_each_error_to_its_field(
     page, live_server, axe_violations, save_screenshot, width
