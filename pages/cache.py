@@ -85,8 +85,9 @@ class _Page:
 class PageCacheMiddleware:
     """Serve kept patient pages to visitors who are not signed in.
 
-    Sits just below WhiteNoise, so a hit skips the rest of the stack. Staff (who carry a
-    session cookie) always get a fresh page, so their session keeps its own rules.
+    Sits just below WhiteNoise, so a hit skips the rest of the stack. A request that
+    carries a session cookie always gets a fresh page, so a session keeps its own rules
+    (browsers send it only to the admin anyway: SESSION_COOKIE_PATH).
     """
 
     def __init__(self, get_response):

@@ -192,6 +192,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Only the admin uses sessions: the cookie never travels with patient pages, and reading
+# them does not keep an idle staff session alive.
+SESSION_COOKIE_PATH = "/" + ADMIN_URL
 # No script reads the CSRF token from the cookie; forms carry it in a hidden field.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"

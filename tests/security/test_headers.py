@@ -109,6 +109,8 @@ def test_staff_session_cookie_is_secure_httponly_and_same_site(
     assert cookie["secure"] is True
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
+    # Sent only to the staff admin, never with patient pages.
+    assert cookie["path"] == admin_login_url.removesuffix("login/")
     # Gone when the browser closes; the 15-minute idle limit is kept on the server.
     assert cookie["max-age"] == ""
     assert cookie["expires"] == ""
