@@ -1,7 +1,9 @@
 """What the site can still tell patients when its database is down.
 
 Clinic phone numbers are copied to the cache (and this process's memory) whenever staff
-save a location, so the "we're having trouble" page can still say whom to call.
+save a location, so the "we're having trouble" page can still say whom to call. Each
+process also keeps the numbers the home page last showed: without Redis the cache lives in
+the very database that is down, and a restarted worker has not seen a location saved.
 """
 
 import logging
@@ -19,10 +21,13 @@ CONTACTS_KEY = "pages:clinic-phones"
 _last_known = []
 
 
-def remember_clinic_phones(locations):
+def remember_clinic_phones(locations, *, shared=True):
+    """Keep the clinics' phone numbers in this process, and (shared) in the cache."""
     global _last_known  # the copy this process shows when the cache is down too
     phones = [{"name": loc.name, "phone": loc.phone} for loc in locations if loc.phone]
     _last_known = phones
+    if not shared:
+        return
     try:
         cache.set(CONTACTS_KEY, phones, timeout=None)
     except Exception:

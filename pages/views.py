@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
+from . import outage
 from .cache import CachedPageMixin
 from .content import ISOTRETINOIN_LAST_REVIEWED
 from .models import Location
@@ -13,7 +14,9 @@ class HomeView(CachedPageMixin, TemplateView):
     template_name = "pages/home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(locations=Location.objects.active(), **kwargs)
+        locations = list(Location.objects.active())
+        outage.remember_clinic_phones(locations, shared=False)
+        return super().get_context_data(locations=locations, **kwargs)
 
 
 class LocationPageMixin(CachedPageMixin):

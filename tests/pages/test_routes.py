@@ -119,3 +119,29 @@ def test_on_a_clinics_pages_every_consultation_link_keeps_that_clinic(client, db
     html = client.get(path).content.decode()
     links = set(re.findall(r'href="([^"]*consultation[^"]*)"', html))
     assert links == {"/gretna/consultation/"}
+
+
+def test_the_outage_page_gives_the_phones_the_home_page_showed_when_the_cache_is_down_too(
+    client, bellevue, rf, monkeypatch
+):
+    from django.db import OperationalError
+
+    from pages import outage
+
+    bellevue.phone = "402-555-0100"
+    bellevue.save()
+    monkeypatch.setattr(outage, "_last_known", [])  # a worker that never saw the save
+    client.get("/")
+
+    def cache_in_the_database_that_is_down(*args, **kwargs):
+        raise OperationalError("the database is down")
+
+    monkeypatch.setattr(outage.cache, "get", cache_in_the_database_that_is_down)
+    try:
+        raise OperationalError("the database is down")
+    except OperationalError:
+        response = outage.server_error(rf.post("/consultation/"))
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert 'href="tel:402-555-0100"' in html
+    assert "was not saved" in html
