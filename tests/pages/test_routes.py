@@ -145,3 +145,15 @@ def test_the_outage_page_gives_the_phones_the_home_page_showed_when_the_cache_is
     assert response.status_code == 503
     assert 'href="tel:402-555-0100"' in html
     assert "was not saved" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/bellevue/", "/bellevue/isotretinoin/", "/consultation/", "/bellevue/consultation/"]
+    + ["/consultation/thanks/", "/no-such-page/"],
+)
+def test_every_page_has_one_h1_a_main_landmark_and_a_skip_link(client, path):
+    html = client.get(path).content.decode()
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert html.count("<main") == 1
+    assert 'href="#main"' in html
