@@ -1,20 +1,41 @@
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
 
 class StaffOTPAuthenticationForm(OTPAdminAuthenticationForm):
     """Password plus authenticator code. django-otp asks staff to pick a device even when
-    they have only one (enrol_totp gives each person one); pick it for them."""
+    they have only one (enrol_totp gives each person one); pick it for them.
+
+    A wrong or missing code is answered like a wrong password, so it never confirms that
+    the password was right, and counts as a failed sign-in toward django-axes' lockout."""
+
+    error_messages = {
+        **OTPAdminAuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter the correct username, password and code from your authenticator "
+            "app. After a wrong code, wait a minute before you try again."
+        ),
+    }
 
     def clean_otp(self, user):
         if user is not None and not self.cleaned_data.get("otp_device"):
             devices = list(devices_for_user(user, confirmed=True))
             if len(devices) == 1:
                 self.cleaned_data["otp_device"] = devices[0].persistent_id
-        super().clean_otp(user)
+        try:
+            super().clean_otp(user)
+        except ValidationError:
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": self.cleaned_data.get("username")},
+                request=self.request,
+            )
+            raise self.get_invalid_login_error() from None
 
 
 class StaffAdminSite(AdminSite):

@@ -149,8 +149,15 @@ def test_the_outage_page_gives_the_phones_the_home_page_showed_when_the_cache_is
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/bellevue/", "/bellevue/isotretinoin/", "/consultation/", "/bellevue/consultation/"]
-    + ["/consultation/thanks/", "/no-such-page/"],
+    [
+        "/",
+        "/bellevue/",
+        "/bellevue/isotretinoin/",
+        "/consultation/",
+        "/bellevue/consultation/",
+        "/consultation/thanks/",
+        "/no-such-page/",
+    ],
 )
 def test_every_page_has_one_h1_a_main_landmark_and_a_skip_link(client, path):
     html = client.get(path).content.decode()

@@ -120,3 +120,30 @@ def test_guessing_codes_is_slowed_down(client, admin_login_url, staff_user, staf
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_reads_like_a_wrong_password(
+    client, admin_login_url, staff_user, staff_password, device
+):
+    def error_after(password, code):
+        response = client.post(
+            admin_login_url,
+            {"username": staff_user.username, "password": password, "otp_token": code},
+        )
+        return response.context["form"].non_field_errors()
+
+    assert error_after(staff_password, wrong_code(device)) == error_after("wrong", "123456")
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_codes_pause_sign_in_like_wrong_passwords(
+    settings, client, admin_login_url, staff_user, staff_password, device
+):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 5
+    credentials = {"username": staff_user.username, "password": staff_password}
+    for _ in range(5):
+        response = client.post(admin_login_url, {**credentials, "otp_token": wrong_code(device)})
+    assert response.status_code == 429
+    assert b"Sign-in is paused" in response.content
