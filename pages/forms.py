@@ -30,6 +30,16 @@ class LocationAdminForm(forms.ModelForm):
             "notification_email",
         ]
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("photo") and not cleaned.get("photo_alt", "").strip():
+            self.add_error(
+                "photo_alt",
+                "Describe the photo in a few words, for people who cannot see it "
+                "(for example “The front door of our clinic”).",
+            )
+        return cleaned
+
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         # Only a fresh upload is re-encoded; an unchanged photo is already clean.

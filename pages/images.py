@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 RENDITION_WIDTHS = (480, 960, 1440)
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -50,16 +50,44 @@ def validate_photo(field_file):
         )
 
 
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _to_srgb(image):
+    """Phone photos often carry a wider colour profile (Display P3). The copy we keep has
+    no profile at all, so its colours are converted to sRGB, what browsers then assume;
+    left as they were, they would look washed out."""
+    icc = image.info.get("icc_profile")
+    if not icc or image.mode not in ("RGB", "RGBA"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(image, source, _SRGB, outputMode=image.mode)
+    except (ImageCms.PyCMSError, OSError):
+        return image  # a broken profile: keep the pixels as they are
+
+
+def _on_white(image):
+    """JPEG and WebP renditions have no transparency: clear areas become white, not black."""
+    if "A" not in image.getbands():
+        return image.convert("RGB")
+    image = image.convert("RGBA")
+    background = Image.new("RGB", image.size, (255, 255, 255))
+    background.paste(image, mask=image.getchannel("A"))
+    return background
+
+
 def sanitize(upload):
     """Return a re-encoded copy of an uploaded image with EXIF (GPS, camera) data removed.
 
-    The orientation tag is applied to the pixels first so the photo still stands upright.
+    The orientation tag is applied to the pixels first so the photo still stands upright,
+    and the colours are converted to sRGB, since the colour profile goes too.
     """
     upload.seek(0)
     with Image.open(upload) as image:
         image = ImageOps.exif_transpose(image)
         has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
-        image = image.convert("RGBA" if has_alpha else "RGB")
+        image = _to_srgb(image.convert("RGBA" if has_alpha else "RGB"))
         out = io.BytesIO()
         # Saving without exif=/icc_profile= keeps no metadata.
         if has_alpha:
@@ -87,7 +115,7 @@ def build_renditions(location, storage=default_storage):
     renditions = {"width": original.width, "height": original.height, "webp": {}, "jpeg": {}}
     # Never upscale: a small photo gets one rendition at its own width.
     widths = [w for w in RENDITION_WIDTHS if w <= original.width] or [original.width]
-    rgb = original.convert("RGB")
+    rgb = _on_white(original)
     for width in widths:
         height = round(original.height * width / original.width)
         resized = rgb.resize((width, height), Image.Resampling.LANCZOS)

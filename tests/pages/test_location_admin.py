@@ -53,6 +53,7 @@ def test_admin_photo_upload_builds_renditions(admin_client, bellevue, settings, 
     Image.new("RGB", (1200, 800), (10, 80, 90)).save(out, format="JPEG")
     data = location_form(name="Bellevue", slug="bellevue", sort_order="10")
     data["photo"] = SimpleUploadedFile("front.jpg", out.getvalue(), content_type="image/jpeg")
+    data["photo_alt"] = "The clinic's front door"
     response = admin_client.post(reverse("admin:pages_location_change", args=[bellevue.pk]), data)
     assert response.status_code == 302
     bellevue.refresh_from_db()

@@ -1,6 +1,7 @@
 """Location photos: only real, reasonably sized images; metadata removed; renditions made once."""
 
 import io
+import struct
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -141,3 +142,74 @@ def test_location_page_shows_the_responsive_photo_and_is_complete_without(
     assert "960w" in html
     assert 'alt="The clinic' not in html  # alt comes from photo_alt, empty here
     assert 'width="1600" height="1000"' in html
+
+
+def linear_rgb_profile():
+    """A minimal ICC v2 display profile: sRGB's primaries with linear (gamma 1.0) curves,
+    like a camera's linear-light space. Pillow can only make sRGB, LAB and XYZ ones."""
+
+    def s15(value):
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x, y, z):
+        return b"XYZ " + bytes(4) + s15(x) + s15(y) + s15(z)
+
+    text = b"linear RGB test profile"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text) + 1) + text + b"\0"
+    desc += bytes(4 + 4 + 2 + 1 + 67)
+    curve = b"curv" + bytes(4) + struct.pack(">IH", 1, 0x0100) + bytes(2)
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.4361, 0.2225, 0.0139)),
+        (b"gXYZ", xyz(0.3851, 0.7169, 0.0971)),
+        (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+        (b"cprt", b"text" + bytes(4) + b"none\0\0\0\0"),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        body += bytes(-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    size = offset + len(data)
+    header = struct.pack(">I", size) + bytes(4) + struct.pack(">I", 0x02100000)
+    header += b"mntrRGB XYZ " + bytes(12) + b"acsp" + bytes(4 + 4 + 4 + 4 + 8 + 4)
+    header += s15(0.9642) + s15(1.0) + s15(0.8249) + bytes(4 + 16 + 28)
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+def test_colours_are_converted_to_srgb_when_the_profile_is_removed(bellevue, media_root):
+    image = Image.new("RGB", (800, 600), (60, 60, 60))
+    out = io.BytesIO()
+    image.save(out, format="PNG", icc_profile=linear_rgb_profile())
+    upload = SimpleUploadedFile("linear.png", out.getvalue(), content_type="image/png")
+    cleaned = Image.open(images.sanitize(upload))
+    assert "icc_profile" not in cleaned.info
+    # 60 of 255 in linear light is a mid grey in sRGB (about 136): the look is kept.
+    r, g, b = cleaned.getpixel((400, 300))
+    assert 125 <= r <= 145 and abs(r - g) <= 3 and abs(r - b) <= 3
+
+
+def test_transparent_areas_become_white_in_the_renditions(bellevue, media_root):
+    image = Image.new("RGBA", (600, 400), (0, 0, 0, 0))  # fully transparent
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    upload = SimpleUploadedFile("logo.png", out.getvalue(), content_type="image/png")
+    bellevue.photo = images.sanitize(upload)
+    bellevue.save()
+    renditions = images.build_renditions(bellevue)
+    with Image.open(media_root / renditions["jpeg"]["480"]) as jpeg:
+        assert jpeg.convert("RGB").getpixel((10, 10)) == (255, 255, 255)
+
+
+def test_a_photo_needs_a_description_for_people_who_cannot_see_it(bellevue, media_root):
+    upload = SimpleUploadedFile("door.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    form = LocationAdminForm(
+        data=form_data(bellevue, photo_alt="  "), files={"photo": upload}, instance=bellevue
+    )
+    assert not form.is_valid()
+    assert "Describe the photo" in form.errors["photo_alt"][0]
