@@ -350,6 +350,18 @@ def test_manager_delete_is_logged_in_deletion_log_and_audit(
     assert AuditEvent.objects.get(action="delete").request_ids == [request.pk]
 
 
+def test_deleting_one_request_from_its_page_is_logged_too(
+    login, practice_manager_user, make_request
+):
+    client = login(practice_manager_user)
+    request = make_request()
+    url = reverse("admin:consultations_consultationrequest_delete", args=[request.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not ConsultationRequest.objects.exists()
+    assert DeletionLog.objects.get().request_id == request.pk
+    assert AuditEvent.objects.get(action="delete").request_ids == [request.pk]
+
+
 def test_logs_are_read_only_even_for_superusers(login, django_user_model, make_request):
     boss = django_user_model.objects.create_superuser("boss", password="x" * 16)
     client = login(boss)

@@ -47,3 +47,16 @@ def test_staff_are_signed_out_after_15_idle_minutes(client, staff_user, admin_lo
 
     assert response.status_code == 302
     assert response["Location"].startswith(admin_login_url)
+
+
+@pytest.mark.parametrize(
+    "password", ["short-pw", "12345678901234", "password1234", "frontdesk-staff"]
+)
+def test_weak_staff_passwords_are_refused(password, django_user_model, db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = django_user_model(username="frontdesk-staff", email="desk@example.com")
+    with pytest.raises(ValidationError):
+        validate_password(password, user)
+    validate_password("correct horse battery staple 42", user)  # a passphrase passes
