@@ -17,7 +17,8 @@ def test_models_and_migrations_agree():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_production_settings_pass_check_deploy_with_no_warnings():
+def check_deploy_with_production_settings(*args, **env_overrides):
+    """Run `manage.py check --deploy` in a fresh process with production settings."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "modsite.settings.production",
@@ -26,42 +27,32 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         "DATABASE_URL": "sqlite:///:memory:",
         "SITE_URL": "https://www.example.com",
         "ADMIN_URL": "staff-area/",
+        **env_overrides,
     }
-    env.pop("DEBUG", None)
-    env.pop("STAFF_REQUIRE_2FA", None)
+    for name in ("DEBUG", "STAFF_REQUIRE_2FA"):
+        if name not in env_overrides:
+            env.pop(name, None)
     # Set by the browser tests' conftest for Playwright; never in a deployment.
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings():
+    result = check_deploy_with_production_settings("--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
 
 
 def test_check_deploy_warns_about_a_default_admin_path_password_only_staff_and_no_site_url():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "modsite.settings.production",
-        "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-check-0123456789",
-        "ALLOWED_HOSTS": "www.example.com",
-        "DATABASE_URL": "sqlite:///:memory:",
-        "SITE_URL": "",
-        "ADMIN_URL": "admin/",
-        "STAFF_REQUIRE_2FA": "false",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = check_deploy_with_production_settings(
+        SITE_URL="", ADMIN_URL="admin/", STAFF_REQUIRE_2FA="false"
     )
     for check_id in ("modsite.W001", "modsite.W002", "modsite.W003"):
         assert check_id in result.stdout + result.stderr
