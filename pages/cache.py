@@ -53,8 +53,13 @@ def current_generation():
 
 def invalidate():
     global _known
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     _known = (None, 0.0)
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        # Staff can still save locations. Meanwhile no worker can read the token either,
+        # so none serves a kept page; a cache that comes back empty starts a new token.
+        logger.warning("Could not drop kept pages: the cache is not answering.", exc_info=True)
 
 
 class CachedPageMixin:

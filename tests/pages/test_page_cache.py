@@ -136,3 +136,14 @@ def test_a_kept_page_keeps_its_headers_and_gets_a_fresh_request_id(client, db):
     assert second["Content-Type"] == first["Content-Type"]
     assert second["X-Frame-Options"] == "DENY"
     assert second["X-Request-ID"] != first["X-Request-ID"]
+
+
+def test_staff_can_save_a_location_while_the_cache_is_down(bellevue, monkeypatch):
+    def cache_down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(cache, "set", cache_down)
+    bellevue.phone = "(402) 555-0155"
+    bellevue.save()
+    bellevue.refresh_from_db()
+    assert bellevue.phone == "(402) 555-0155"
