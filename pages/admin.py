@@ -25,7 +25,7 @@ class LocationAdmin(admin.ModelAdmin):
             {"fields": ["address", "phone", "hours", "map_url"]},
         ),
         ("Photo", {"fields": ["photo", "photo_alt", "photo_preview"]}),
-        ("Staff notifications", {"fields": ["notification_email"]}),
+        ("Staff notifications", {"fields": ["notification_email", "response_target_hours"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
