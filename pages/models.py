@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.core.files.storage import default_storage
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 

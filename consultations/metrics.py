@@ -1,0 +1,573 @@
+"""How fast patients are answered: due times, time to first contact, and the figures the
+dashboard (the admin index), the daily digest and `consultation_report` show.
+
+Due times and response times are worked out once, when a request is stored and when it
+is first contacted, and kept on the row; the figures are then counts and percentiles the
+database works out per clinic in a fixed number of queries, however many requests and
+clinics there are. The business-time arithmetic itself lives in `pages.hours`.
+"""
+
+import functools
+import logging
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, F, IntegerField, Min, Q, Value, Window
+from django.db.models.functions import RowNumber, TruncWeek
+from django.utils import timezone
+
+from pages import hours
+
+from .models import ConsultationRequest, StaffLocationAccess
+
+logger = logging.getLogger(__name__)
+
+PERIOD_CHOICES = (7, 30, 90)
+DEFAULT_PERIOD = 30
+CHART_WEEKS = 12
+
+# --- settings ----------------------------------------------------------------------
+
+_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_TIME = r"([01]\d|2[0-3]):([0-5]\d)"
+_RANGE = re.compile(rf"^{_TIME}-{_TIME}$")
+
+
+@functools.lru_cache(maxsize=8)
+def parse_week(text):
+    """Intervals for a week written like "Mon-Fri 08:00-17:00; Sat 09:00-12:00".
+
+    Groups are separated by ";"; each is days (a day, a range "Mon-Fri", or a list
+    "Mon,Wed") and one or more time ranges ("08:00-12:00,13:00-17:00"). A closing time
+    at or before the opening time runs past midnight. Anything else is refused with
+    ImproperlyConfigured: a mistyped week must not silently become "always closed".
+    """
+    intervals = []
+    for group in filter(None, (part.strip() for part in text.split(";"))):
+        try:
+            days_text, ranges_text = group.split(None, 1)
+        except ValueError:
+            raise _bad_week(text, f"“{group}” needs days and times") from None
+        days = _parse_days(text, days_text)
+        for range_text in ranges_text.replace(" ", "").split(","):
+            match = _RANGE.match(range_text)
+            if not match:
+                raise _bad_week(text, f"“{range_text}” is not a time range like 08:00-17:00")
+            opens = time(int(match[1]), int(match[2]))
+            closes = time(int(match[3]), int(match[4]))
+            if opens == closes:
+                raise _bad_week(text, f"“{range_text}” opens and closes at the same time")
+            intervals.extend(hours.Interval(day, opens, closes) for day in days)
+    if not intervals:
+        raise _bad_week(text, "it has no opening hours")
+    return tuple(intervals)
+
+
+def _parse_days(text, days_text):
+    days = []
+    for item in days_text.split(","):
+        first, _, last = item.strip().lower().partition("-")
+        if first not in _DAYS or (last and last not in _DAYS):
+            raise _bad_week(text, f"“{item}” is not a day or range like Mon-Fri")
+        start, end = _DAYS[first], _DAYS[last or first]
+        if end < start:
+            raise _bad_week(text, f"“{item}” runs backwards")
+        days.extend(range(start, end + 1))
+    return days
+
+
+def _bad_week(text, reason):
+    return ImproperlyConfigured(
+        f"CONSULTATION_DEFAULT_HOURS={text!r} cannot be read: {reason}. "
+        "Write it like “Mon-Fri 08:00-17:00; Sat 09:00-12:00”."
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_target(text):
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value <= 0:
+        raise ImproperlyConfigured(
+            f"CONSULTATION_RESPONSE_TARGET_HOURS must be a number of hours above 0, "
+            f"like 2 or 1.5, not {text!r}."
+        )
+    return value
+
+
+def check_settings():
+    """Read both settings once at start-up (ConsultationsConfig.ready), so a typo stops
+    the site from starting instead of turning the response clock off."""
+    parse_week(settings.CONSULTATION_DEFAULT_HOURS)
+    _parse_target(settings.CONSULTATION_RESPONSE_TARGET_HOURS)
+
+
+# --- due times and response times ----------------------------------------------------
+
+
+def site_time_zone():
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def site_target_hours():
+    return _parse_target(settings.CONSULTATION_RESPONSE_TARGET_HOURS)
+
+
+def locations_visible_to(user):
+    """Active clinics the person may see (StaffLocationAccess decides, as for requests)."""
+    from pages.models import Location
+
+    allowed = StaffLocationAccess.locations_for(user)
+    locations = Location.objects.active()
+    return locations if allowed is None else locations.filter(pk__in=allowed)
+
+
+def target_minutes(location):
+    """The clinic's response target in business minutes (its own, or the site's)."""
+    target = location.response_target_hours
+    if target is None:
+        target = site_target_hours()
+    return float(target) * 60
+
+
+def default_schedule(time_zone):
+    return hours.Schedule(
+        time_zone=time_zone, intervals=parse_week(settings.CONSULTATION_DEFAULT_HOURS)
+    )
+
+
+def schedule_for(location):
+    """The clinic's opening hours; a clinic with none entered uses the site-wide week
+    (CONSULTATION_DEFAULT_HOURS) in its time zone, keeping its closure dates."""
+    schedule = location.schedule() if hasattr(location, "schedule") else None
+    if schedule is None:
+        return default_schedule(site_time_zone())
+    if schedule.is_empty():
+        fallback = default_schedule(schedule.time_zone)
+        return hours.Schedule(fallback.time_zone, fallback.intervals, schedule.closed_dates)
+    return schedule
+
+
+def due_at(location, received_at, schedule=None):
+    """When first contact is due for a request received at `received_at`."""
+    schedule = schedule or schedule_for(location)
+    minutes = target_minutes(location)
+    try:
+        return hours.add_business_minutes(schedule, received_at, minutes)
+    except ValueError:
+        # Opening hours that never open again (closed for good): count clock time, so the
+        # request still falls due and shows as overdue rather than waiting forever.
+        logger.warning("Location %s never opens; due time counted in clock hours", location.pk)
+        return received_at + timedelta(minutes=minutes)
+
+
+def first_contact_minutes(schedule, received_at, contacted_at):
+    """(business minutes, clock minutes) from receipt to first contact, whole minutes."""
+    business = hours.business_minutes_between(schedule, received_at, contacted_at)
+    clock = max((contacted_at - received_at).total_seconds(), 0) / 60
+    return round(business), round(clock)
+
+
+def stamp_first_contact(queryset, at):
+    """Mark the requests in `queryset` first contacted at `at`, with the time it took.
+    Staff select at most a page of requests, so this is a bounded batch."""
+    rows = list(queryset.select_related("location"))
+    schedules = {}
+    for row in rows:
+        if row.location_id not in schedules:
+            schedules[row.location_id] = schedule_for(row.location)
+        apply_first_contact(row, at, schedules[row.location_id])
+    ConsultationRequest.objects.bulk_update(
+        rows,
+        ["first_contacted_at", "first_contact_business_minutes", "first_contact_minutes"],
+        batch_size=500,
+    )
+    return len(rows)
+
+
+def apply_first_contact(request, at, schedule=None):
+    """Set first contact on an unsaved or to-be-saved request."""
+    schedule = schedule or schedule_for(request.location)
+    request.first_contacted_at = at
+    request.first_contact_business_minutes, request.first_contact_minutes = first_contact_minutes(
+        schedule, request.created_at, at
+    )
+
+
+def backfill(queryset, recompute=False, batch_size=500):
+    """Fill in due times and response times on stored requests (older rows, or after the
+    opening hours were corrected with `recompute`). Returns the number of rows changed."""
+    if not recompute:
+        queryset = queryset.filter(
+            Q(due_at__isnull=True)
+            | Q(first_contacted_at__isnull=False, first_contact_business_minutes__isnull=True)
+        )
+    schedules, changed, batch = {}, 0, []
+    fields = ["due_at", "first_contact_business_minutes", "first_contact_minutes"]
+    for row in queryset.select_related("location").order_by("pk").iterator(batch_size):
+        if row.location_id not in schedules:
+            schedules[row.location_id] = schedule_for(row.location)
+        schedule = schedules[row.location_id]
+        row.due_at = due_at(row.location, row.created_at, schedule)
+        if row.first_contacted_at is not None:
+            apply_first_contact(row, row.first_contacted_at, schedule)
+        batch.append(row)
+        if len(batch) >= batch_size:
+            ConsultationRequest.objects.bulk_update(batch, fields)
+            changed += len(batch)
+            batch = []
+    if batch:
+        ConsultationRequest.objects.bulk_update(batch, fields)
+        changed += len(batch)
+    return changed
+
+
+# --- percentiles in the database ---------------------------------------------------
+
+# Percentiles as whole percents, so the row positions are the same integer arithmetic
+# in SQL and in Python.
+MEDIAN, P90 = 50, 90
+
+
+def percentiles(queryset, value_field, group_by=None, percents=(MEDIAN, P90)):
+    """{group: {percent: value}} for each group's non-null `value_field`, interpolated
+    between the two nearest rows like PostgreSQL's percentile_cont.
+
+    Portable SQL (SQLite and PostgreSQL): a window numbers each group's rows in order and
+    only the (at most two per percent) rows at the wanted positions come back, so the
+    answer is a few rows per group whatever the number of requests.
+    """
+    partition = [F(group_by)] if group_by else None
+    ranked = (
+        queryset.filter(**{f"{value_field}__isnull": False})
+        .annotate(
+            _group=F(group_by) if group_by else Value(0, output_field=IntegerField()),
+            _row=Window(RowNumber(), partition_by=partition, order_by=[F(value_field).asc()]),
+            _count=Window(Count("pk"), partition_by=partition),
+        )
+        .order_by()
+    )
+    wanted = Q()
+    for percent in percents:
+        # Rows (1-based) just below and above the position (count - 1) * percent / 100.
+        low = (F("_count") - 1) * percent / 100 + 1
+        high = ((F("_count") - 1) * percent + 99) / 100 + 1
+        wanted |= Q(_row=low) | Q(_row=high)
+    values = {}
+    for group, row, count, value in ranked.filter(wanted).values_list(
+        "_group", "_row", "_count", value_field
+    ):
+        values.setdefault(group, {"count": count})[row] = value
+    result = {}
+    for group, rows in values.items():
+        count = rows["count"]
+        result[group] = {}
+        for percent in percents:
+            low_index, remainder = divmod((count - 1) * percent, 100)
+            low = rows[low_index + 1]
+            high = rows[low_index + 1 + (1 if remainder else 0)]
+            result[group][percent] = low + (high - low) * remainder / 100
+    return result
+
+
+# --- figures ---------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """One clinic's figures (or the totals over several clinics) for a period."""
+
+    location: object = None
+    new: int = 0
+    open: int = 0
+    overdue: int = 0
+    oldest_waiting_since: datetime | None = None
+    requests: int = 0
+    contacted: int = 0
+    within_target: int = 0
+    # Requests of the period whose outcome is known: contacted, or overdue uncontacted.
+    decided: int = 0
+    median_minutes: float | None = None
+    p90_minutes: float | None = None
+    treatment_page_views: int | None = None
+    form_views: int | None = None
+    now: datetime = field(default_factory=timezone.now, repr=False)
+
+    @property
+    def within_target_share(self):
+        return self.within_target / self.decided if self.decided else None
+
+    @property
+    def oldest_waiting_age(self):
+        if self.oldest_waiting_since is None:
+            return None
+        return max(self.now - self.oldest_waiting_since, timedelta())
+
+    @property
+    def form_view_share(self):
+        """Form views per treatment page view."""
+        if not self.treatment_page_views or self.form_views is None:
+            return None
+        return self.form_views / self.treatment_page_views
+
+    @property
+    def request_share(self):
+        """Requests stored per form view."""
+        if not self.form_views:
+            return None
+        return self.requests / self.form_views
+
+    def as_json(self):
+        return {
+            "location": self.location.slug if self.location else None,
+            "new": self.new,
+            "open": self.open,
+            "overdue": self.overdue,
+            "oldest_waiting_minutes": _minutes(self.oldest_waiting_age),
+            "requests": self.requests,
+            "contacted": self.contacted,
+            "median_minutes_to_first_contact": _rounded(self.median_minutes),
+            "p90_minutes_to_first_contact": _rounded(self.p90_minutes),
+            "within_target_share": _rounded(self.within_target_share, 4),
+            "treatment_page_views": self.treatment_page_views,
+            "form_views": self.form_views,
+        }
+
+
+def describe_minutes(minutes):
+    """Minutes in words staff read at a glance: "45 min", "2 h 5 min", "3 d 4 h"."""
+    if minutes is None:
+        return "—"
+    minutes = round(minutes)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours_, rest = divmod(minutes, 60)
+    if hours_ < 24:
+        return f"{hours_} h {rest} min" if rest else f"{hours_} h"
+    days, hours_ = divmod(hours_, 24)
+    return f"{days} d {hours_} h" if hours_ else f"{days} d"
+
+
+def _minutes(delta):
+    return None if delta is None else round(delta.total_seconds() / 60)
+
+
+def _rounded(value, digits=1):
+    return None if value is None else round(value, digits)
+
+
+@dataclass
+class Period:
+    """The last `days` local days, today included (site time zone)."""
+
+    days: int
+    now: datetime
+
+    @property
+    def end_day(self):
+        return timezone.localtime(self.now, site_time_zone()).date()
+
+    @property
+    def start_day(self):
+        return self.end_day - timedelta(days=self.days - 1)
+
+    @property
+    def start(self):
+        return datetime.combine(self.start_day, time(0), tzinfo=site_time_zone())
+
+
+def period_days(value):
+    """The period the person asked for, or the default for anything else."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_PERIOD
+    return days if days in PERIOD_CHOICES else DEFAULT_PERIOD
+
+
+def clinic_figures(locations, requests, days=DEFAULT_PERIOD, now=None):
+    """(figures per clinic in `locations`' order, totals) for the last `days` days.
+
+    `locations`: a Location queryset (the clinics to show); `requests`: the requests the
+    person may see (ConsultationRequest.objects.visible_to(user)). Runs the same handful
+    of queries for 10 requests or 100,000.
+    """
+    now = now or timezone.now()
+    period = Period(days, now)
+    # A subquery, not a list of ids: the same SQL for 2 clinics or 1,000.
+    requests = requests.filter(location__in=locations.values("pk"))
+    locations = list(locations)
+    by_id = {loc.pk: Figures(location=loc, now=now) for loc in locations}
+    _add_current(by_id, requests, now)
+    overdue = Q(first_contacted_at__isnull=True, due_at__lt=now)
+    in_period = requests.filter(created_at__gte=period.start)
+    contacted = Q(first_contact_business_minutes__isnull=False)
+    within = Q(first_contacted_at__isnull=False, first_contacted_at__lte=F("due_at"))
+    late_open = Q(overdue) & ~Q(status=ConsultationRequest.Status.CLOSED)
+    for row in (
+        in_period.order_by()
+        .values("location_id")
+        .annotate(
+            n=Count("pk"),
+            n_contacted=Count("pk", filter=contacted),
+            n_within=Count("pk", filter=within),
+            n_late_open=Count("pk", filter=late_open),
+        )
+    ):
+        figures = by_id.get(row["location_id"])
+        if figures:
+            figures.requests = row["n"]
+            figures.contacted = row["n_contacted"]
+            figures.within_target = row["n_within"]
+            figures.decided = row["n_contacted"] + row["n_late_open"]
+
+    for location_id, values in percentiles(
+        in_period, "first_contact_business_minutes", group_by="location_id"
+    ).items():
+        if location_id in by_id:
+            by_id[location_id].median_minutes = values[MEDIAN]
+            by_id[location_id].p90_minutes = values[P90]
+
+    _add_visits(by_id, period)
+
+    totals = Figures(now=now)
+    for figures in by_id.values():
+        for name in ("new", "open", "overdue", "requests", "contacted", "within_target"):
+            setattr(totals, name, getattr(totals, name) + getattr(figures, name))
+        totals.decided += figures.decided
+        if figures.oldest_waiting_since and (
+            totals.oldest_waiting_since is None
+            or figures.oldest_waiting_since < totals.oldest_waiting_since
+        ):
+            totals.oldest_waiting_since = figures.oldest_waiting_since
+        for name in ("treatment_page_views", "form_views"):
+            value = getattr(figures, name)
+            if value is not None:
+                setattr(totals, name, (getattr(totals, name) or 0) + value)
+    overall = percentiles(in_period, "first_contact_business_minutes").get(0)
+    if overall:
+        totals.median_minutes, totals.p90_minutes = overall[MEDIAN], overall[P90]
+    return [by_id[loc.pk] for loc in locations], totals
+
+
+def _add_current(by_id, requests, now):
+    """New, open, overdue and the oldest wait, per clinic, right now (one query)."""
+    current = (
+        requests.open()
+        .order_by()
+        .values("location_id")
+        .annotate(
+            n_new=Count("pk", filter=Q(status=ConsultationRequest.Status.NEW)),
+            n_open=Count("pk"),
+            n_overdue=Count("pk", filter=Q(first_contacted_at__isnull=True, due_at__lt=now)),
+            oldest=Min("created_at", filter=Q(first_contacted_at__isnull=True)),
+        )
+    )
+    for row in current:
+        figures = by_id.get(row["location_id"])
+        if figures:
+            figures.new = row["n_new"]
+            figures.open = row["n_open"]
+            figures.overdue = row["n_overdue"]
+            figures.oldest_waiting_since = row["oldest"]
+
+
+def digest_counts(locations, now=None):
+    """{location id: counts} for each clinic's daily digest: new, overdue, the oldest wait
+    and yesterday's median time to first contact (site time zone). Numbers only."""
+    now = now or timezone.now()
+    locations = list(locations)
+    by_id = {loc.pk: Figures(location=loc, now=now) for loc in locations}
+    requests = ConsultationRequest.objects.filter(location__in=[loc.pk for loc in locations])
+    _add_current(by_id, requests, now)
+    today = Period(1, now).start
+    yesterday = datetime.combine(today.date() - timedelta(days=1), time(0), tzinfo=today.tzinfo)
+    contacted = requests.filter(first_contacted_at__gte=yesterday, first_contacted_at__lt=today)
+    medians = percentiles(
+        contacted, "first_contact_business_minutes", group_by="location_id", percents=(MEDIAN,)
+    )
+    numbers = dict(
+        contacted.order_by()
+        .values("location_id")
+        .annotate(n=Count("pk"))
+        .values_list("location_id", "n")
+    )
+    return {
+        pk: {
+            "new": figures.new,
+            "overdue": figures.overdue,
+            "oldest_waiting_minutes": _minutes(figures.oldest_waiting_age),
+            "contacted_yesterday": numbers.get(pk, 0),
+            "median_minutes_yesterday": _rounded(medians.get(pk, {}).get(MEDIAN)),
+        }
+        for pk, figures in by_id.items()
+    }
+
+
+def visit_totals(location_ids, start_day, end_day):
+    """Page views from pages.visits, or None while visit counting is not installed."""
+    try:
+        from pages import visits
+    except ImportError:
+        return None
+    return visits.totals(location_ids, start_day, end_day)
+
+
+def _add_visits(by_id, period):
+    counts = visit_totals(list(by_id), period.start_day, period.end_day)
+    if counts is None:
+        return
+    for location_id, figures in by_id.items():
+        figures.treatment_page_views = counts.get((location_id, "treatment"), 0)
+        figures.form_views = counts.get((location_id, "form"), 0)
+
+
+@dataclass
+class Week:
+    start: datetime
+    requests: int = 0
+    median_minutes: float | None = None
+
+
+def weekly(requests, weeks=CHART_WEEKS, now=None):
+    """Requests and median business minutes to first contact per week (Monday start,
+    site time zone), oldest first, for the last `weeks` weeks including this one."""
+    now = now or timezone.now()
+    tz = site_time_zone()
+    today = timezone.localtime(now, tz).date()
+    monday = today - timedelta(days=today.weekday())
+    starts = [
+        datetime.combine(monday - timedelta(weeks=n), time(0), tzinfo=tz)
+        for n in range(weeks - 1, -1, -1)
+    ]
+    by_start = {start.date(): Week(start) for start in starts}
+    recent = (
+        requests.filter(created_at__gte=starts[0])
+        .order_by()
+        .annotate(week=TruncWeek("created_at", tzinfo=tz))
+    )
+    for row in recent.values("week").annotate(n=Count("pk")):
+        week = by_start.get(_local_date(row["week"], tz))
+        if week:
+            week.requests = row["n"]
+    for start, values in percentiles(
+        recent, "first_contact_business_minutes", group_by="week", percents=(MEDIAN,)
+    ).items():
+        week = by_start.get(_local_date(start, tz))
+        if week:
+            week.median_minutes = values[MEDIAN]
+    return list(by_start.values())
+
+
+def _local_date(value, tz):
+    # TruncWeek gives an aware datetime (or a date on some backends).
+    if isinstance(value, datetime):
+        return timezone.localtime(value, tz).date() if timezone.is_aware(value) else value.date()
+    return value
