@@ -12,7 +12,7 @@ import logging
 import re
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -165,13 +165,16 @@ def due_at(location, received_at, schedule=None):
         # Opening hours that never open again (closed for good): count clock time, so the
         # request still falls due and shows as overdue rather than waiting forever.
         logger.warning("Location %s never opens; due time counted in clock hours", location.pk)
-        return received_at + timedelta(minutes=minutes)
+        return received_at.astimezone(UTC) + timedelta(minutes=minutes)
 
 
 def first_contact_minutes(schedule, received_at, contacted_at):
     """(business minutes, clock minutes) from receipt to first contact, whole minutes."""
     business = hours.business_minutes_between(schedule, received_at, contacted_at)
-    clock = max((contacted_at - received_at).total_seconds(), 0) / 60
+    # In UTC: Python subtracts two times in the same zone by their wall clocks, which is
+    # an hour off across a clock change.
+    elapsed = contacted_at.astimezone(UTC) - received_at.astimezone(UTC)
+    clock = max(elapsed.total_seconds(), 0) / 60
     return round(business), round(clock)
 
 
