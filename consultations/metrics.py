@@ -17,8 +17,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, F, IntegerField, Min, Q, Value, Window
-from django.db.models.functions import RowNumber, TruncWeek
+from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from pages import hours
@@ -550,27 +550,22 @@ def weekly(requests, weeks=CHART_WEEKS, now=None):
         datetime.combine(monday - timedelta(weeks=n), time(0), tzinfo=tz)
         for n in range(weeks - 1, -1, -1)
     ]
-    by_start = {start.date(): Week(start) for start in starts}
-    recent = (
-        requests.filter(created_at__gte=starts[0])
-        .order_by()
-        .annotate(week=TruncWeek("created_at", tzinfo=tz))
+    result = [Week(start) for start in starts]
+    # Each row's week number from plain comparisons with boundaries worked out here (in
+    # local time, so DST weeks are right): no date function per row, which SQLite would
+    # run in Python.
+    number = Case(
+        *[
+            When(created_at__gte=start, then=Value(n))
+            for n, start in reversed(list(enumerate(starts)))
+        ],
+        output_field=IntegerField(),
     )
+    recent = requests.filter(created_at__gte=starts[0]).order_by().annotate(week=number)
     for row in recent.values("week").annotate(n=Count("pk")):
-        week = by_start.get(_local_date(row["week"], tz))
-        if week:
-            week.requests = row["n"]
-    for start, values in percentiles(
+        result[row["week"]].requests = row["n"]
+    for n, values in percentiles(
         recent, "first_contact_business_minutes", group_by="week", percents=(MEDIAN,)
     ).items():
-        week = by_start.get(_local_date(start, tz))
-        if week:
-            week.median_minutes = values[MEDIAN]
-    return list(by_start.values())
-
-
-def _local_date(value, tz):
-    # TruncWeek gives an aware datetime (or a date on some backends).
-    if isinstance(value, datetime):
-        return timezone.localtime(value, tz).date() if timezone.is_aware(value) else value.date()
-    return value
+        result[n].median_minutes = values[MEDIAN]
+    return result

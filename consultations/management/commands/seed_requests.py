@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from consultations import metrics
 from consultations.models import ConsultationRequest, NotificationOutbox
 from pages.models import Location
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
         if not locations:
             raise CommandError("Add an active location first.")
         rng = random.Random(seed)
+        self._schedules = {}
         now = timezone.now()
         first = ConsultationRequest.objects.count() + 1
         made = 0
@@ -42,8 +44,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Made {made} fake request(s).")
 
     def _make_batch(self, numbers, locations, rng, now):
-        created = ConsultationRequest.objects.bulk_create(
-            ConsultationRequest(
+        items, received = [], []
+        for n in numbers:
+            item = ConsultationRequest(
                 location=rng.choice(locations),
                 first_name="Test",
                 last_name=f"Patient {n}",
@@ -55,12 +58,22 @@ class Command(BaseCommand):
                 status=rng.choice(ConsultationRequest.Status.values),
                 consent_at=now,
             )
-            for n in numbers
-        )
-        # Spread over the last year so date filters and purges have something to do
-        # (created_at is auto_now_add, so it is set after the insert).
-        for item in created:
+            # Spread over the last year so date filters and purges have something to do,
+            # with due times and, past "new", a first contact 5 minutes to 2 days later.
             item.created_at = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+            schedule = self._schedules.setdefault(
+                item.location_id, metrics.schedule_for(item.location)
+            )
+            item.due_at = metrics.due_at(item.location, item.created_at, schedule)
+            if item.status != ConsultationRequest.Status.NEW:
+                contacted = item.created_at + timedelta(minutes=rng.randrange(5, 2 * 24 * 60))
+                metrics.apply_first_contact(item, min(contacted, now), schedule)
+            items.append(item)
+            received.append(item.created_at)
+        created = ConsultationRequest.objects.bulk_create(items)
+        # created_at is auto_now_add, so the insert set it to now: put the spread back.
+        for item, when in zip(created, received, strict=True):
+            item.created_at = when
         ConsultationRequest.objects.bulk_update(created, ["created_at"])
         NotificationOutbox.objects.bulk_create(
             NotificationOutbox(request=item, state=NotificationOutbox.State.SENT, sent_at=now)
