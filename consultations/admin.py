@@ -315,11 +315,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 @admin.register(NotificationOutbox)
 class NotificationOutboxAdmin(admin.ModelAdmin):
     list_display = ["__str__", "state", "attempts", "next_attempt_at", "sent_at", "recipient"]
-    list_filter = ["state"]
-    list_select_related = ["request"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["request", "location"]
     search_fields = ["=request__id", "recipient"]
     readonly_fields = [
+        "kind",
         "request",
+        "location",
+        "digest_date",
+        "counts",
         "state",
         "attempts",
         "next_attempt_at",
@@ -337,7 +341,10 @@ class NotificationOutboxAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         allowed = StaffLocationAccess.locations_for(request.user)
         queryset = super().get_queryset(request)
-        return queryset if allowed is None else queryset.filter(request__location__in=allowed)
+        if allowed is None:
+            return queryset
+        # A request's row by its request's clinic, a digest by its own.
+        return queryset.filter(Q(request__location__in=allowed) | Q(location__in=allowed))
 
     @admin.action(
         description="Try sending the selected notifications again", permissions=["change"]

@@ -179,9 +179,7 @@ def due_cell(response, request):
     return re.search(r'<td class="field-due">(.*?)</td>', row, re.S).group(1)
 
 
-def test_the_list_shows_time_left_or_how_long_overdue(
-    login, front_desk_user, make_timed_request
-):
+def test_the_list_shows_time_left_or_how_long_overdue(login, front_desk_user, make_timed_request):
     now = timezone.now()
     waiting = make_timed_request(now, due_at=now + timedelta(hours=1, minutes=30))
     late = make_timed_request(now - timedelta(hours=5), due_at=now - timedelta(hours=3))
@@ -228,9 +226,7 @@ def test_marking_contacted_in_the_admin_records_the_response_time(
 ):
     request = make_timed_request(timezone.now() - timedelta(minutes=20))
     client = login(front_desk_user)
-    client.post(
-        CHANGELIST, {"action": "mark_contacted", "_selected_action": [str(request.pk)]}
-    )
+    client.post(CHANGELIST, {"action": "mark_contacted", "_selected_action": [str(request.pk)]})
     request.refresh_from_db()
     assert request.first_contacted_at is not None
     assert request.first_contact_minutes == 20
