@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 56, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 48, 76, 16, 40
 
 
 @dataclass
