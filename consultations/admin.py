@@ -319,7 +319,7 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyLogAdmin):
     list_display = ["at", "username", "action", "count", "detail"]
-    list_filter = ["action", "at"]
+    list_filter = ["action", ("locations", ScopedLocationFilter), "at"]
     search_fields = ["username", "detail"]
     exclude = ["locations"]
 

@@ -39,6 +39,12 @@ def listed(response):
     return {obj.pk for obj in response.context["cl"].result_list}
 
 
+def choices(response, title):
+    """The names a changelist filter offers."""
+    spec = next(s for s in response.context["cl"].filter_specs if s.title == title)
+    return {str(c["display"]) for c in spec.choices(response.context["cl"])} - {"All", "-"}
+
+
 def bulk_delete(client, url_name, objects):
     return client.post(
         reverse(f"{url_name}_changelist"),
@@ -295,7 +301,9 @@ def test_limited_manager_reads_only_their_clinic_s_audit_events(
     client = login(bellevue_manager)
 
     url = reverse("admin:consultations_auditevent_changelist")
-    assert listed(client.get(url)) == {ours.pk}
+    response = client.get(url)
+    assert listed(response) == {ours.pk}
+    assert choices(response, "locations") == {"Bellevue"}
     everyone = login(practice_manager_user).get(url)
     assert len(everyone.context["cl"].result_list) == 4
 
@@ -308,6 +316,7 @@ def test_limited_manager_reads_only_their_clinic_s_deletion_log(
     client = login(bellevue_manager)
     response = client.get(reverse("admin:consultations_deletionlog_changelist"))
     assert {row.request_id for row in response.context["cl"].result_list} == {here.pk}
+    assert choices(response, "location name") == {"Bellevue"}
     hidden = DeletionLog.objects.get(request_id=there.pk)
     change = reverse("admin:consultations_deletionlog_change", args=[hidden.pk])
     assert client.get(change).status_code == 302  # "does not exist"
