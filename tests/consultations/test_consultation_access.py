@@ -273,7 +273,7 @@ def test_invalid_status_post_that_shows_the_request_again_is_audited(
     assert ConsultationRequest.objects.get(pk=request.pk).status == "new"
 
 
-def test_every_get_of_a_request_page_is_audited_once(login, front_desk_user, make_request):
+def test_each_get_of_a_request_page_writes_its_own_opened_row(login, front_desk_user, make_request):
     request = make_request()
     url = reverse("admin:consultations_consultationrequest_change", args=[request.pk])
     client = login(front_desk_user)
