@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from consultations.models import ConsultationRequest
+from consultations.models import ConsultationRequest, StaffAllLocationsAccess
 from pages.models import Location
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +20,7 @@ def signed_in_front_desk(page, live_server, settings):
     settings.STAFF_REQUIRE_2FA = False  # the second factor has its own tests
     user = User.objects.create_user("frontdesk", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Front desk"))
+    StaffAllLocationsAccess.objects.create(user=user)
     now = timezone.now()
     for n, location in enumerate(Location.objects.all()):
         for hours_ago in (1, 5, 30, 200):

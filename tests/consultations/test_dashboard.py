@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import metrics
-from consultations.models import ConsultationRequest, StaffLocationAccess
+from consultations.models import ConsultationRequest
 
 INDEX = reverse("admin:index")
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
@@ -58,9 +58,9 @@ def test_staff_without_access_to_requests_see_the_plain_index(login, staff_witho
 
 
 def test_staff_limited_to_some_clinics_see_only_those_totals_included(
-    login, front_desk_user, seeded_response_times, gretna
+    login, front_desk_user, seeded_response_times, gretna, limit_to
 ):
-    StaffLocationAccess.objects.create(user=front_desk_user, location=gretna)
+    limit_to(front_desk_user, gretna)
     response = login(front_desk_user).get(INDEX)
     dashboard = dashboard_of(response)
     assert [f.location.slug for f, _ in dashboard["rows"]] == ["gretna"]
@@ -69,6 +69,16 @@ def test_staff_limited_to_some_clinics_see_only_those_totals_included(
     assert totals.median_minutes == 15
     assert sum(week.requests for week in dashboard["weeks"]) == 1
     assert b"Bellevue" not in response.content
+
+
+def test_staff_given_no_clinic_see_no_figures(login, make_staff, seeded_response_times):
+    nobody = make_staff("newhire", "Front desk")
+    response = login(nobody).get(INDEX)
+    dashboard = dashboard_of(response)
+    assert dashboard["rows"] == []
+    assert (dashboard["totals"].open, dashboard["totals"].requests) == (0, 0)
+    assert sum(week.requests for week in dashboard["weeks"]) == 0
+    assert b"You have no clinics to show" in response.content
 
 
 @pytest.mark.parametrize("asked, shown", [("7", 7), ("90", 90), ("30", 30), ("12", 30), ("x", 30)])

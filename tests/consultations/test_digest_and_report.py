@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from consultations import metrics
-from consultations.models import NotificationOutbox, StaffLocationAccess
+from consultations.models import NotificationOutbox
 
 DOWN = "tests.consultations.failing_mail.DownEmailBackend"
 MARKERS = ["quorblax", "vintermuth", "5550187", "zizzlewump@example.net", "left elbow"]
@@ -121,10 +121,10 @@ def test_a_clinic_with_no_address_is_reported_not_queued(settings, capsys, belle
 
 
 def test_staff_limited_to_a_clinic_see_only_its_digests_in_the_admin(
-    client, front_desk_user, gretna, patient_with_markers
+    client, front_desk_user, gretna, patient_with_markers, limit_to
 ):
     call_command("send_digest")
-    StaffLocationAccess.objects.create(user=front_desk_user, location=gretna)
+    limit_to(front_desk_user, gretna)
     front_desk_user.user_permissions.add(
         *Permission.objects.filter(codename="view_notificationoutbox")
     )
@@ -171,9 +171,9 @@ def test_report_has_nulls_where_nothing_was_contacted(make_location):
 
 
 def test_report_can_be_limited_to_a_staff_members_clinics(
-    seeded_response_times, front_desk_user, gretna
+    seeded_response_times, front_desk_user, gretna, limit_to
 ):
-    StaffLocationAccess.objects.create(user=front_desk_user, location=gretna)
+    limit_to(front_desk_user, gretna)
     rows = report("--json", "--user", front_desk_user.username)
     assert [row["location"] for row in rows] == ["gretna"]
     assert [row["location"] for row in report("--json", "--location", "bellevue")] == ["bellevue"]
