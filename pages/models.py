@@ -1,5 +1,7 @@
 import datetime
+import json
 import zoneinfo
+from urllib.parse import urlencode
 
 import phonenumbers
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import geo, hours, images
@@ -69,6 +72,28 @@ def validate_street_address(value):
     if len(value.splitlines()) > 2:
         raise ValidationError(_("Use at most two lines for the street address."))
 
+
+# Friendly names for the time zones US clinics use; any other shows its IANA name.
+ZONE_NAMES = {
+    "America/New_York": _("Eastern Time"),
+    "America/Detroit": _("Eastern Time"),
+    "America/Indiana/Indianapolis": _("Eastern Time"),
+    "America/Kentucky/Louisville": _("Eastern Time"),
+    "America/Chicago": _("Central Time"),
+    "America/Indiana/Knox": _("Central Time"),
+    "America/Menominee": _("Central Time"),
+    "America/North_Dakota/Center": _("Central Time"),
+    "America/Denver": _("Mountain Time"),
+    "America/Boise": _("Mountain Time"),
+    "America/Phoenix": _("Arizona Time"),
+    "America/Los_Angeles": _("Pacific Time"),
+    "America/Anchorage": _("Alaska Time"),
+    "Pacific/Honolulu": _("Hawaii Time"),
+    "America/Puerto_Rico": _("Atlantic Time"),
+}
+
+# Closure dates listed on the page: the coming weeks only.
+UPCOMING_CLOSURE_DAYS = 60
 
 validate_postal_code = RegexValidator(
     r"^\d{5}(-\d{4})?\Z",
@@ -210,6 +235,17 @@ class Location(models.Model):
         return ", ".join([*self.street_lines, self.locality_line]).strip(", ")
 
     @property
+    def directions_url(self):
+        """Staff's own map link, else a map search for the address: a link the patient
+        chooses to follow (the page itself loads nothing from the map's host)."""
+        if self.map_url:
+            return self.map_url
+        if not self.has_address:
+            return ""
+        query = urlencode({"api": "1", "query": f"MOD Dermatology, {self.address_one_line}"})
+        return f"https://www.google.com/maps/search/?{query}"
+
+    @property
     def phone_display(self):
         """The phone in national format, “(402) 555-0100”."""
         if not self.phone:
@@ -249,6 +285,34 @@ class Location(models.Model):
             closed_dates=frozenset(c.date for c in closed),
         )
         return self._schedule
+
+    def hours_for_page(self):
+        """The weekly table and the data static/js/opening-hours.js reads (same rows)."""
+        schedule = self.schedule()
+        if schedule.is_empty():
+            return {"rows": []}
+        by_day = {day: [] for day in range(7)}
+        for interval in schedule.intervals:
+            by_day[interval.weekday].append((interval.opens, interval.closes))
+        today = timezone.now().astimezone(schedule.time_zone).date()
+        # Dates before yesterday cannot matter to "open now"; a year ahead is plenty.
+        closed = sorted(
+            d
+            for d in schedule.closed_dates
+            if today - datetime.timedelta(days=1) <= d <= today + datetime.timedelta(days=366)
+        )
+        soon = today + datetime.timedelta(days=UPCOMING_CLOSURE_DAYS)
+        closures = [c for c in self.closures.all() if today <= c.date <= soon]
+        return {
+            "rows": [(Weekday(day).label, by_day[day]) for day in range(7)],
+            "data": json.dumps(
+                [[i.weekday, f"{i.opens:%H:%M}", f"{i.closes:%H:%M}"] for i in schedule.intervals],
+                separators=(",", ":"),
+            ),
+            "closed_data": json.dumps([d.isoformat() for d in closed], separators=(",", ":")),
+            "closures": sorted(closures, key=lambda c: c.date),
+            "zone_name": ZONE_NAMES.get(self.time_zone, self.time_zone),
+        }
 
     def refresh_from_db(self, *args, **kwargs):
         self.__dict__.pop("_schedule", None)
