@@ -1,7 +1,6 @@
 from .models import Location
 from .origin import site_origin
 
-
 # The footer names a few clinics and links to the finder: its size stays bounded.
 FOOTER_LOCATIONS = 8
 

@@ -9,7 +9,6 @@ from .cache import CachedPageMixin
 from .content import ISOTRETINOIN_LAST_REVIEWED
 from .models import Location
 
-
 # The home page shows a few clinics and the finder; the finder lists them all.
 HOME_LOCATIONS = 6
 
@@ -40,7 +39,7 @@ class FinderView(TemplateView):
 class LocationPageMixin(CachedPageMixin):
     """Looks up the active location named by the URL's slug; anything else is a 404."""
 
-    queryset = Location.objects.active()
+    queryset = Location.objects.active().with_hours()
     context_object_name = "location"
 
     def get_context_data(self, **kwargs):
