@@ -146,9 +146,7 @@ def default_schedule(time_zone):
 def schedule_for(location):
     """The clinic's opening hours; a clinic with none entered uses the site-wide week
     (CONSULTATION_DEFAULT_HOURS) in its time zone, keeping its closure dates."""
-    schedule = location.schedule() if hasattr(location, "schedule") else None
-    if schedule is None:
-        return default_schedule(site_time_zone())
+    schedule = location.schedule()
     if schedule.is_empty():
         fallback = default_schedule(schedule.time_zone)
         return hours.Schedule(fallback.time_zone, fallback.intervals, schedule.closed_dates)

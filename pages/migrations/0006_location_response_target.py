@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pages", "0002_seed_locations"),
+        ("pages", "0004_move_free_text_contact_to_staff_notes"),
     ]
 
     operations = [
