@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from consultations import metrics
 from consultations.models import ConsultationRequest
 from pages import hours
-from pages.models import Location
+from pages.models import ClosureDate, Location, OpeningHours
 
 CHICAGO = ZoneInfo("America/Chicago")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -149,6 +149,19 @@ def test_a_weekend_with_a_clock_change_still_gives_two_business_hours(bellevue):
         metrics.schedule_for(bellevue), friday_late, due
     )
     assert (business, clock) == (120, 3 * 24 * 60 - 60 - 7 * 60)
+
+
+def test_each_clinics_own_hours_closures_and_time_zone_set_its_due_times(make_location):
+    seattle = make_location("Seattle", time_zone="America/Los_Angeles")
+    for weekday in range(5):
+        OpeningHours.objects.create(
+            location=seattle, weekday=weekday, opens=time(9), closes=time(13)
+        )
+    ClosureDate.objects.create(location=seattle, date=date(2026, 11, 30))
+    # Friday 12:00 in Seattle: one hour left, Monday closed, so the second hour is Tuesday.
+    friday_noon = at(LOS_ANGELES, 2026, 11, 27, 12, 0)
+    seattle = Location.objects.get(pk=seattle.pk)
+    assert metrics.due_at(seattle, friday_noon) == at(LOS_ANGELES, 2026, 12, 1, 10, 0)
 
 
 def test_a_location_can_set_its_own_target(bellevue):
