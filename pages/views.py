@@ -7,7 +7,8 @@ from django.views.generic import DetailView, TemplateView
 from . import outage
 from .cache import CachedPageMixin
 from .content import ISOTRETINOIN_LAST_REVIEWED
-from .models import Location
+from .models import DailyPageViews, Location
+from .visits import CountedPageMixin
 
 
 class HomeView(CachedPageMixin, TemplateView):
@@ -19,11 +20,14 @@ class HomeView(CachedPageMixin, TemplateView):
         return super().get_context_data(locations=locations, **kwargs)
 
 
-class LocationPageMixin(CachedPageMixin):
+class LocationPageMixin(CountedPageMixin, CachedPageMixin):
     """Looks up the active location named by the URL's slug; anything else is a 404."""
 
     queryset = Location.objects.active()
     context_object_name = "location"
+
+    def visit_location(self):
+        return getattr(self, "object", None)
 
     def get_context_data(self, **kwargs):
         # The consultation form lives in the consultations app; linked by URL name only.
@@ -33,10 +37,12 @@ class LocationPageMixin(CachedPageMixin):
 
 class LocationDetailView(LocationPageMixin, DetailView):
     template_name = "pages/location_detail.html"
+    visit_kind = DailyPageViews.Kind.OVERVIEW
 
 
 class IsotretinoinView(LocationPageMixin, DetailView):
     template_name = "pages/isotretinoin.html"
+    visit_kind = DailyPageViews.Kind.TREATMENT
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(last_reviewed=ISOTRETINOIN_LAST_REVIEWED, **kwargs)
