@@ -3,7 +3,11 @@ too), robots, staff, HEAD and failed answers are not, nothing about the visitor 
 and counting sets no cookie."""
 
 import datetime
+import os
+import subprocess
+import sys
 import zoneinfo
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -293,3 +297,18 @@ def test_totals_take_one_query_however_many_locations(make_location, django_asse
     assert few == {(ids[0], "treatment"): 2, (ids[0], "overview"): 1}
     assert len(many) == 80
     assert by_queryset == many
+
+
+@pytest.mark.parametrize("value", ["maybe"])
+def test_a_mistyped_visit_counts_setting_stops_the_site_from_starting(value):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modsite.settings.test", "VISIT_COUNTS": value}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "VISIT_COUNTS must be true or false" in result.stderr
