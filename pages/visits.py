@@ -38,7 +38,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .models import DailyPageViews
+from .models import DailyPageViews, Location
 
 logger = logging.getLogger(__name__)
 
@@ -141,11 +141,10 @@ class Counts:
         now = time.time()
         if now >= until:
             # Once a day: the local date, and the instant the next one starts.
-            day = timezone.localdate()
+            zone = timezone.get_default_timezone()
+            day = timezone.localdate(timezone=zone)
             tomorrow = datetime.datetime.combine(
-                day + datetime.timedelta(days=1),
-                datetime.time.min,
-                tzinfo=timezone.get_default_timezone(),
+                day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
             )
             self._day = (day, tomorrow.timestamp())
         return day
@@ -182,13 +181,13 @@ class Counts:
         if not batch:
             return 0
         try:
-            store(batch)
+            saved = store(batch)
         except Exception:
             logger.warning("Visit counts not saved yet: the database is not answering.")
             with self.lock:
                 self.pending.update(batch)
             return 0
-        return sum(batch.values())
+        return saved
 
     def after_fork(self):
         # A forked worker starts with nothing to flush and no thread (threads do not
@@ -220,8 +219,16 @@ atexit.register(_flush_at_exit)
 def store(batch):
     """Add {(day, location_id, kind): n} to the database in one transaction. Rows are
     updated in a fixed order, so two workers flushing at once never deadlock."""
+    ids = {location_id for _day, location_id, _kind in batch} - {None}
     with transaction.atomic():
+        # Counts for a location deleted since are dropped: they could never be saved (the
+        # foreign key is checked at commit) and would hold up every other count.
+        existing = set(Location.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        saved = 0
         for (day, location_id, kind), n in sorted(batch.items(), key=_order):
+            if location_id is not None and location_id not in existing:
+                continue
+            saved += n
             rows = DailyPageViews.objects.filter(day=day, location_id=location_id, kind=kind)
             if rows.update(count=F("count") + n):
                 continue
@@ -231,9 +238,8 @@ def store(batch):
                         day=day, location_id=location_id, kind=kind, count=n
                     )
             except IntegrityError:
-                # Another worker created the row first (or the location was deleted just
-                # now, and then there is nothing left to count for).
-                rows.update(count=F("count") + n)
+                rows.update(count=F("count") + n)  # another worker created it first
+    return saved
 
 
 def _order(item):

@@ -312,3 +312,15 @@ def test_a_mistyped_visit_counts_setting_stops_the_site_from_starting(value):
     )
     assert result.returncode != 0
     assert "VISIT_COUNTS must be true or false" in result.stderr
+
+
+def test_counts_for_a_location_deleted_before_the_flush_do_not_hold_up_the_others(
+    patient, bellevue, make_location
+):
+    omaha = make_location("Omaha")
+    patient.get("/omaha/isotretinoin/")
+    patient.get("/bellevue/isotretinoin/")
+    omaha.delete()
+    assert visits.flush() == 1
+    assert saved() == {(bellevue.pk, "treatment"): 1}
+    assert visits.counts.pending == {}
