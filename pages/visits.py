@@ -47,8 +47,8 @@ KINDS = frozenset(Kind.values)
 
 # Set on the admin's answers to signed-in staff; see the module docstring.
 STAFF_COOKIE = "modsite_staff"
-# Paths whose kind this worker remembers. Far more than it can keep pages for
-# (pages.cache.MAX_PAGES), so an entry is only dropped long after its page was.
+# Paths whose kind this worker remembers: many times the pages a worker keeps (1,000 by
+# default), so an entry is only dropped long after its page was.
 MAX_TAGS = 20_000
 
 
