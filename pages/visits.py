@@ -56,11 +56,12 @@ MAX_TAGS = 20_000
 
 # Every browser a patient uses starts its user agent with "Mozilla/" (or "Opera/"); tools
 # such as curl, wget, Python, Go, Java and load testers do not. Among those that do, these
-# words mark robots: search engines and link previews (…bot, crawler, spider, Slurp,
-# preview, facebookexternalhit, Mediapartners), archives, uptime and speed checkers
-# (Pingdom, Lighthouse, PageSpeed, GTmetrix, WebPageTest's PTST), and scripted browsers
-# (HeadlessChrome, PhantomJS). A link in the user agent ("+http://…/bot.html") is a robot
-# telling who runs it. "cubot" is a phone maker, not a robot.
+# words mark robots: search engines, AI crawlers and link previews (…bot, crawler, spider,
+# Slurp, preview, facebookexternalhit, Mediapartners, GoogleOther, Google-InspectionTool),
+# archives, uptime and speed checkers (Pingdom, Lighthouse, PageSpeed, GTmetrix,
+# WebPageTest's PTST), and scripted browsers (HeadlessChrome, PhantomJS). A link in the
+# user agent ("+http://…/bot.html") is a robot telling who runs it. "cubot" is a phone
+# maker, not a robot.
 BROWSER_PREFIXES = ("mozilla/", "opera/")
 ROBOT_WORDS = (
     r"(?<!cu)bot",
@@ -73,6 +74,8 @@ ROBOT_WORDS = (
     "preview",
     "facebookexternalhit",
     "mediapartners",
+    "googleother",
+    "inspectiontool",
     "monitor",
     "uptime",
     "pingdom",

@@ -36,6 +36,11 @@ ROBOTS = [
     "python-requests/2.32.3",
     "Go-http-client/1.1",
     "Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)",
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2; "
+    "+https://openai.com/gptbot)",
+    "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, "
+    "like Gecko) Chrome/125.0.6422.175 Mobile Safari/537.36 (compatible; "
+    "Google-InspectionTool/1.0;)",
 ]
 PEOPLE = [
     BROWSER,
@@ -99,6 +104,14 @@ def test_a_kept_page_is_counted_though_its_view_does_not_run(patient, bellevue, 
     # From here on the view would fail: only the page cache can answer.
     monkeypatch.setattr("pages.views.IsotretinoinView.get", lambda *a, **k: 1 / 0)
     assert patient.get("/bellevue/isotretinoin/").status_code == 200
+    assert saved() == {(bellevue.pk, "treatment"): 2}
+
+
+def test_counting_a_kept_page_adds_no_database_query(patient, bellevue, django_assert_num_queries):
+    patient.get("/bellevue/isotretinoin/")
+    with django_assert_num_queries(0):
+        assert patient.get("/bellevue/isotretinoin/").status_code == 200
+    assert visits.counts.pending  # counted, in memory
     assert saved() == {(bellevue.pk, "treatment"): 2}
 
 
