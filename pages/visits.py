@@ -42,9 +42,6 @@ from .models import DailyPageViews, Location
 
 logger = logging.getLogger(__name__)
 
-Kind = DailyPageViews.Kind
-KINDS = frozenset(Kind.values)
-
 # Set on the admin's answers to signed-in staff; see the module docstring.
 STAFF_COOKIE = "modsite_staff"
 # Paths whose kind this worker remembers: many times the pages a worker keeps (1,000 by
