@@ -61,7 +61,7 @@ MAX_TAGS = 20_000
 # maker, not a robot.
 BROWSER_PREFIXES = ("mozilla/", "opera/")
 ROBOT_WORDS = (
-    r"(?<!cu)bot",
+    "bot",
     "crawl",
     "spider",
     "slurp",
@@ -84,14 +84,19 @@ ROBOT_WORDS = (
     "headless",
     "phantomjs",
     "validator",
-    r"https?://",
+    "://",
 )
-_ROBOT = re.compile("|".join(ROBOT_WORDS), re.IGNORECASE)
+# Literal words on the lowercased user agent: a case-insensitive pattern with look-behinds
+# costs twenty times as much, on every view.
+_ROBOT = re.compile("|".join(map(re.escape, ROBOT_WORDS)))
 
 
 def is_robot(user_agent):
     """True unless the user agent looks like a person's browser (missing: a robot)."""
-    return not user_agent.lower().startswith(BROWSER_PREFIXES) or bool(_ROBOT.search(user_agent))
+    agent = user_agent.lower()
+    if not agent.startswith(BROWSER_PREFIXES):
+        return True
+    return _ROBOT.search(agent.replace("cubot", "")) is not None
 
 
 def is_patient_view(request, response):
