@@ -170,9 +170,12 @@ class Counts:
 
     def _run(self):
         while not self.stop.wait(settings.VISIT_FLUSH_SECONDS):
-            self.flush()
-            # This thread's own connection: closed when too old or broken, like a request's.
-            close_old_connections()
+            try:
+                self.flush()
+                # This thread's own connection: closed when old or broken, like a request's.
+                close_old_connections()
+            except Exception:  # the thread must outlive any one failure
+                logger.exception("Visit counts: flushing failed.")
 
     def take(self):
         with self.lock:
