@@ -18,7 +18,6 @@ BENCH_REDIS_URL.
 """
 
 import contextlib
-import json
 import os
 import re
 import shutil
