@@ -44,7 +44,6 @@ def dashboard_context(request, now=None):
             "clinic_count": len(clinics),
             "totals": totals,
             "totals_links": links(totals, period),
-            "visits_counted": totals.treatment_page_views is not None,
             "weeks": weeks,
             "chart": charts.weekly_chart(weeks, metrics.describe_minutes),
             "target_hours": metrics.site_target_hours(),

@@ -21,7 +21,8 @@ from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When, 
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from pages import hours
+from pages import hours, visits
+from pages.models import Location
 
 from .models import ConsultationRequest, StaffLocationAccess
 
@@ -122,8 +123,6 @@ def site_target_hours():
 
 def locations_visible_to(user):
     """Active clinics the person may see (StaffLocationAccess decides, as for requests)."""
-    from pages.models import Location
-
     allowed = StaffLocationAccess.locations_for(user)
     locations = Location.objects.active()
     return locations if allowed is None else locations.filter(pk__in=allowed)
@@ -403,7 +402,8 @@ def clinic_figures(locations, requests, days=DEFAULT_PERIOD, now=None):
     now = now or timezone.now()
     period = Period(days, now)
     # A subquery, not a list of ids: the same SQL for 2 clinics or 1,000.
-    requests = requests.filter(location__in=locations.values("pk"))
+    clinic_ids = locations.values("pk")
+    requests = requests.filter(location__in=clinic_ids)
     locations = list(locations)
     by_id = {loc.pk: Figures(location=loc, now=now) for loc in locations}
     _add_current(by_id, requests, now)
@@ -436,7 +436,7 @@ def clinic_figures(locations, requests, days=DEFAULT_PERIOD, now=None):
             by_id[location_id].median_minutes = values[MEDIAN]
             by_id[location_id].p90_minutes = values[P90]
 
-    _add_visits(by_id, period)
+    _add_visits(by_id, Location.objects.filter(pk__in=clinic_ids), period)
 
     totals = Figures(now=now)
     for figures in by_id.values():
@@ -512,19 +512,13 @@ def digest_counts(locations, now=None):
     }
 
 
-def visit_totals(location_ids, start_day, end_day):
-    """Page views from pages.visits, or None while visit counting is not installed."""
-    try:
-        from pages import visits
-    except ImportError:
-        return None
-    return visits.totals(location_ids, start_day, end_day)
+def visit_totals(locations, start_day, end_day):
+    """{(location id, kind): views} from the site's own page-view counts."""
+    return visits.totals(locations, start_day, end_day)
 
 
-def _add_visits(by_id, period):
-    counts = visit_totals(list(by_id), period.start_day, period.end_day)
-    if counts is None:
-        return
+def _add_visits(by_id, locations, period):
+    counts = visit_totals(locations, period.start_day, period.end_day)
     for location_id, figures in by_id.items():
         figures.treatment_page_views = counts.get((location_id, "treatment"), 0)
         figures.form_views = counts.get((location_id, "form"), 0)

@@ -42,6 +42,8 @@ MIDDLEWARE = [
     "modsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Counts patients' views of patient pages, kept ones included (pages/visits.py).
+    "pages.visits.VisitCounterMiddleware",
     # Kept patient pages are served from here, before sessions, CSRF and the database.
     "pages.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +113,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Longest a worker serves its kept pages before checking the shared cache for edits again
 # (the worker where staff saved the edit drops them at once).
 PAGE_CACHE_RECHECK_SECONDS = env_int("PAGE_CACHE_RECHECK_SECONDS", 1)
+# First-party visit counts (pages/visits.py): daily totals per page, nothing about the
+# visitor. Each worker saves its counts every VISIT_FLUSH_SECONDS (what a killed worker
+# can lose) and when it exits.
+VISIT_COUNTS = env_bool("VISIT_COUNTS", True)
+VISIT_FLUSH_SECONDS = env_int("VISIT_FLUSH_SECONDS", 5)
+VISIT_FLUSH_AUTOMATICALLY = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

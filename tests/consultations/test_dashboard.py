@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from consultations import metrics
 from consultations.models import ConsultationRequest
+from pages.models import DailyPageViews
 
 INDEX = reverse("admin:index")
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
@@ -119,23 +120,32 @@ def test_the_chart_has_the_same_figures_as_a_table(login, front_desk_user, seede
     assert "style=" not in html[html.index("<svg") : html.index("</svg>")]
 
 
-def test_the_funnel_shows_page_views_when_they_are_counted(
-    login, front_desk_user, seeded_response_times, monkeypatch, bellevue
+def test_the_funnel_shows_page_views_and_conversion_for_the_period(
+    login, front_desk_user, seeded_response_times, bellevue, gretna
 ):
-    calls = []
-
-    def totals(location_ids, start_day, end_day):
-        calls.append((set(location_ids), start_day, end_day))
-        return {(bellevue.pk, "treatment"): 200, (bellevue.pk, "form"): 20}
-
-    monkeypatch.setattr(metrics, "visit_totals", totals)
+    today = metrics.Period(7, timezone.now()).end_day
+    views = [
+        (bellevue, today, "treatment", 150),
+        (bellevue, today - timedelta(days=6), "treatment", 50),
+        (bellevue, today - timedelta(days=7), "treatment", 999),  # before the 7 days
+        (bellevue, today, "form", 20),
+        (bellevue, today, "overview", 70),
+        (gretna, today, "treatment", 10),
+    ]
+    DailyPageViews.objects.bulk_create(
+        DailyPageViews(location=location, day=day, kind=kind, count=count)
+        for location, day, kind, count in views
+    )
     response = login(front_desk_user).get(INDEX, {"days": "7"})
-    figures = row_for(dashboard_of(response), "bellevue")
+    dashboard = dashboard_of(response)
+    figures = row_for(dashboard, "bellevue")
     assert (figures.treatment_page_views, figures.form_views, figures.requests) == (200, 20, 6)
     assert figures.form_view_share == 0.1
     assert figures.request_share == 0.3
-    assert bellevue.pk in calls[0][0]
-    assert (calls[0][2] - calls[0][1]).days == 6
+    assert (row_for(dashboard, "gretna").treatment_page_views, dashboard["totals"].form_views) == (
+        10,
+        20,
+    )
     html = response.content.decode()
     assert "(10%)" in html and "(30%)" in html
 
