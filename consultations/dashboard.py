@@ -24,13 +24,12 @@ def dashboard_context(request, now=None):
     now = now or timezone.now()
     days = metrics.period_days(request.GET.get("days"))
     period = metrics.Period(days, now)
-    locations = metrics.locations_visible_to(user)
-    requests = ConsultationRequest.objects.visible_to(user)
+    locations, requests = metrics.scope(user)
     clinics, totals = metrics.clinic_figures(locations, requests, days, now)
     # Clinics that need attention first: most overdue, then the longest wait.
     clinics.sort(key=lambda f: (-f.overdue, -(f.oldest_waiting_age or _ZERO).total_seconds()))
     page = Paginator(clinics, CLINICS_PER_PAGE).get_page(request.GET.get("page"))
-    weeks = metrics.weekly(requests.filter(location__in=locations.values("pk")), now=now)
+    weeks = metrics.weekly(requests, now=now)
     return {
         "dashboard": {
             "days": days,

@@ -16,10 +16,11 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connections
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from pages import hours, visits
 from pages.models import Location
@@ -236,45 +237,117 @@ def backfill(queryset, recompute=False, batch_size=500):
 MEDIAN, P90 = 50, 90
 
 
-def percentiles(queryset, value_field, group_by=None, percents=(MEDIAN, P90)):
-    """{group: {percent: value}} for each group's non-null `value_field`, interpolated
-    between the two nearest rows like PostgreSQL's percentile_cont.
+ALL = "all"
 
-    Portable SQL (SQLite and PostgreSQL): a window numbers each group's rows in order and
-    only the (at most two per percent) rows at the wanted positions come back, so the
-    answer is a few rows per group whatever the number of requests.
+
+@dataclass
+class Spread:
+    """One group's rows: how many, how many with a value, the percentiles of the values,
+    and how many rows match each of the `counts` conditions."""
+
+    rows: int = 0
+    counted: int = 0
+    values: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+    first: object = None
+
+
+def percentiles(queryset, value, group_by=None, percents=(MEDIAN, P90), overall=False, counts=None):
+    """{group: Spread} of `value` (a field name or an expression) per `group_by` value
+    (and under ALL for all rows, with `overall`): percentiles interpolated between the two
+    nearest values like PostgreSQL's percentile_cont, the lowest value (`first`), and
+    the number of rows matching each Q in `counts`.
+
+    One query, in SQL that SQLite and PostgreSQL both run: window functions number each
+    group's values in order and only the rows at the wanted positions (a few per group)
+    come back, whatever the number of requests. The rows come straight from the filter's
+    index; a GROUP BY would tempt SQLite to walk every request of every clinic instead.
     """
-    partition = [F(group_by)] if group_by else None
-    ranked = (
-        queryset.filter(**{f"{value_field}__isnull": False})
+    counts = counts or {}
+    flags = {
+        f"c_{name}": Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+        for name, q in counts.items()
+    }
+    base = (
+        queryset.order_by()
         .annotate(
-            _group=F(group_by) if group_by else Value(0, output_field=IntegerField()),
-            _row=Window(RowNumber(), partition_by=partition, order_by=[F(value_field).asc()]),
-            _count=Window(Count("pk"), partition_by=partition),
+            grp=F(group_by) if group_by else Value(0),
+            val=F(value) if isinstance(value, str) else value,
+            **flags,
         )
-        .order_by()
+        .values("grp", "val", *flags)
     )
-    wanted = Q()
+    try:
+        inner, params = base.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # e.g. staff given no clinic: nothing to ask the database
+        return {}
+    order = "CASE WHEN val IS NULL THEN 1 ELSE 0 END, val"
+    windows = [
+        f"ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {order}) AS rn",
+        "COUNT(val) OVER (PARTITION BY grp) AS counted",
+        "COUNT(*) OVER (PARTITION BY grp) AS n",
+        *(f"SUM({flag}) OVER (PARTITION BY grp) AS t_{flag}" for flag in flags),
+    ]
+    wanted = [_positions("rn", "counted", percents)]
+    if overall:
+        windows += [
+            f"ROW_NUMBER() OVER (ORDER BY {order}) AS rn_all",
+            "COUNT(val) OVER () AS counted_all",
+            "COUNT(*) OVER () AS n_all",
+            *(f"SUM({flag}) OVER () AS a_{flag}" for flag in flags),
+        ]
+        wanted.append(_positions("rn_all", "counted_all", percents))
+    else:
+        windows += [
+            "0 AS rn_all",
+            "0 AS counted_all",
+            "0 AS n_all",
+            *(f"0 AS a_{flag}" for flag in flags),
+        ]
+    columns = ["grp", "val", "rn", "counted", "n", *(f"t_{f}" for f in flags)]
+    columns += ["rn_all", "counted_all", "n_all", *(f"a_{f}" for f in flags)]
+    # Only our own column names and integers are put into the text; every value the
+    # queryset filters on stays a query parameter.
+    sql = (
+        f"SELECT {', '.join(columns)} FROM "  # noqa: S608
+        f"(SELECT grp, val, {', '.join(windows)} FROM ({inner}) base) ranked "
+        f"WHERE {' OR '.join(wanted)}"
+    )
+    names, spreads, at = list(counts), {}, {}
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            grp, val, rn, counted, n = row[:5]
+            rest = row[5 + len(names) :]
+            spreads[grp] = Spread(n, counted, counts=dict(zip(names, row[5:], strict=False)))
+            at.setdefault(grp, {})[rn] = val
+            if overall:
+                spreads[ALL] = Spread(
+                    rest[2], rest[1], counts=dict(zip(names, rest[3:], strict=True))
+                )
+                at.setdefault(ALL, {})[rest[0]] = val
+    for grp, spread in spreads.items():
+        spread.first = at[grp].get(1)
+        if spread.counted:
+            spread.values = {p: _interpolate(at[grp], spread.counted, p) for p in percents}
+    return spreads
+
+
+def _positions(row, count, percents):
+    """SQL: `row` is the first row, or one of the two rows around a percentile's position
+    (count - 1) x percent / 100 (integer division: the same in both databases)."""
+    positions = ["1"]
     for percent in percents:
-        # Rows (1-based) just below and above the position (count - 1) * percent / 100.
-        low = (F("_count") - 1) * percent / 100 + 1
-        high = ((F("_count") - 1) * percent + 99) / 100 + 1
-        wanted |= Q(_row=low) | Q(_row=high)
-    values = {}
-    for group, row, count, value in ranked.filter(wanted).values_list(
-        "_group", "_row", "_count", value_field
-    ):
-        values.setdefault(group, {"count": count})[row] = value
-    result = {}
-    for group, rows in values.items():
-        count = rows["count"]
-        result[group] = {}
-        for percent in percents:
-            low_index, remainder = divmod((count - 1) * percent, 100)
-            low = rows[low_index + 1]
-            high = rows[low_index + 1 + (1 if remainder else 0)]
-            result[group][percent] = low + (high - low) * remainder / 100
-    return result
+        positions.append(f"({count} - 1) * {int(percent)} / 100 + 1")
+        positions.append(f"(({count} - 1) * {int(percent)} + 99) / 100 + 1")
+    return f"{row} IN ({', '.join(positions)})"
+
+
+def _interpolate(values_at, count, percent):
+    low_index, remainder = divmod((count - 1) * percent, 100)
+    low = values_at[low_index + 1]
+    high = values_at[low_index + 1 + (1 if remainder else 0)]
+    return low + (high - low) * remainder / 100
 
 
 # --- figures ---------------------------------------------------------------------
@@ -392,51 +465,38 @@ def period_days(value):
     return days if days in PERIOD_CHOICES else DEFAULT_PERIOD
 
 
+def scope(user=None, slugs=()):
+    """(clinics, their requests): the active clinics `user` may see (everyone's without a
+    user), optionally only those with `slugs`, and the requests of exactly those clinics.
+    The one place that pairs them, for the dashboard and consultation_report."""
+    if user is None:
+        locations = Location.objects.active()
+        requests = ConsultationRequest.objects.all()
+    else:
+        locations = locations_visible_to(user)
+        requests = ConsultationRequest.objects.visible_to(user)
+    # A join, not "location in (subquery)": databases then read the requests in the
+    # period first, instead of every request of every clinic.
+    requests = requests.filter(location__is_active=True)
+    if slugs:
+        locations = locations.filter(slug__in=slugs)
+        requests = requests.filter(location__slug__in=slugs)
+    return locations, requests
+
+
 def clinic_figures(locations, requests, days=DEFAULT_PERIOD, now=None):
     """(figures per clinic in `locations`' order, totals) for the last `days` days.
 
-    `locations`: a Location queryset (the clinics to show); `requests`: the requests the
-    person may see (ConsultationRequest.objects.visible_to(user)). Runs the same handful
-    of queries for 10 requests or 100,000.
+    `locations` and `requests` come from `scope()`: the clinics to show and the requests
+    of those clinics (requests of other clinics would be left out of the rows but counted
+    in the totals' percentiles). The same four queries for 10 requests or 100,000.
     """
     now = now or timezone.now()
     period = Period(days, now)
-    # A subquery, not a list of ids: the same SQL for 2 clinics or 1,000.
-    clinic_ids = locations.values("pk")
-    requests = requests.filter(location__in=clinic_ids)
-    locations = list(locations)
-    by_id = {loc.pk: Figures(location=loc, now=now) for loc in locations}
-    _add_current(by_id, requests, now)
-    overdue = Q(first_contacted_at__isnull=True, due_at__lt=now)
-    in_period = requests.filter(created_at__gte=period.start)
-    contacted = Q(first_contact_business_minutes__isnull=False)
-    within = Q(first_contacted_at__isnull=False, first_contacted_at__lte=F("due_at"))
-    late_open = Q(overdue) & ~Q(status=ConsultationRequest.Status.CLOSED)
-    for row in (
-        in_period.order_by()
-        .values("location_id")
-        .annotate(
-            n=Count("pk"),
-            n_contacted=Count("pk", filter=contacted),
-            n_within=Count("pk", filter=within),
-            n_late_open=Count("pk", filter=late_open),
-        )
-    ):
-        figures = by_id.get(row["location_id"])
-        if figures:
-            figures.requests = row["n"]
-            figures.contacted = row["n_contacted"]
-            figures.within_target = row["n_within"]
-            figures.decided = row["n_contacted"] + row["n_late_open"]
-
-    for location_id, values in percentiles(
-        in_period, "first_contact_business_minutes", group_by="location_id"
-    ).items():
-        if location_id in by_id:
-            by_id[location_id].median_minutes = values[MEDIAN]
-            by_id[location_id].p90_minutes = values[P90]
-
-    _add_visits(by_id, Location.objects.filter(pk__in=clinic_ids), period)
+    location_list = list(locations)
+    by_id = {loc.pk: Figures(location=loc, now=now) for loc in location_list}
+    overall = _add_counts(by_id, requests, now, period.start)
+    _add_visits(by_id, locations, period)
 
     totals = Figures(now=now)
     for figures in by_id.values():
@@ -452,32 +512,62 @@ def clinic_figures(locations, requests, days=DEFAULT_PERIOD, now=None):
             value = getattr(figures, name)
             if value is not None:
                 setattr(totals, name, (getattr(totals, name) or 0) + value)
-    overall = percentiles(in_period, "first_contact_business_minutes").get(0)
-    if overall:
-        totals.median_minutes, totals.p90_minutes = overall[MEDIAN], overall[P90]
-    return [by_id[loc.pk] for loc in locations], totals
+    if overall and overall.values:
+        totals.median_minutes, totals.p90_minutes = overall.values[MEDIAN], overall.values[P90]
+    return [by_id[loc.pk] for loc in location_list], totals
 
 
-def _add_current(by_id, requests, now):
-    """New, open, overdue and the oldest wait, per clinic, right now (one query)."""
-    current = (
-        requests.open()
-        .order_by()
-        .values("location_id")
-        .annotate(
-            n_new=Count("pk", filter=Q(status=ConsultationRequest.Status.NEW)),
-            n_open=Count("pk"),
-            n_overdue=Count("pk", filter=Q(first_contacted_at__isnull=True, due_at__lt=now)),
-            oldest=Min("created_at", filter=Q(first_contacted_at__isnull=True)),
-        )
+def _add_counts(by_id, requests, now, since):
+    """Per clinic: new, open, overdue and the oldest wait now; and of the requests received
+    `since`, how many, contacted, within target, and still waiting past their due time.
+    Two queries, each read from an index: the open requests (by status), and the requests
+    of the period (by time received)."""
+    Status = ConsultationRequest.Status
+    waiting = Q(first_contacted_at__isnull=True)
+    overdue = waiting & Q(due_at__lt=now)
+    open_now = percentiles(
+        requests.filter(status__in=[s for s in Status.values if s != Status.CLOSED]),
+        Case(When(waiting, then=F("created_at"))),
+        group_by="location_id",
+        percents=(),
+        counts={"new": Q(status=Status.NEW), "overdue": overdue},
     )
-    for row in current:
-        figures = by_id.get(row["location_id"])
+    for location_id, spread in open_now.items():
+        figures = by_id.get(location_id)
         if figures:
-            figures.new = row["n_new"]
-            figures.open = row["n_open"]
-            figures.overdue = row["n_overdue"]
-            figures.oldest_waiting_since = row["oldest"]
+            figures.new = spread.counts["new"]
+            figures.open = spread.rows
+            figures.overdue = spread.counts["overdue"]
+            figures.oldest_waiting_since = _as_datetime(spread.first)
+    recent = percentiles(
+        requests.filter(created_at__gte=since),
+        "first_contact_business_minutes",
+        group_by="location_id",
+        overall=True,
+        counts={
+            "within": Q(first_contacted_at__lte=F("due_at")),
+            "late_open": overdue & ~Q(status=Status.CLOSED),
+        },
+    )
+    for location_id, spread in recent.items():
+        figures = by_id.get(location_id)
+        if figures:
+            figures.requests = spread.rows
+            figures.contacted = spread.counted
+            figures.within_target = spread.counts["within"]
+            figures.decided = spread.counted + spread.counts["late_open"]
+            if spread.values:
+                figures.median_minutes = spread.values[MEDIAN]
+                figures.p90_minutes = spread.values[P90]
+    return recent.get(ALL)
+
+
+def _as_datetime(value):
+    """A datetime from raw SQL: SQLite gives text (UTC), PostgreSQL a datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(value)
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
 
 
 def digest_counts(locations, now=None):
@@ -487,26 +577,21 @@ def digest_counts(locations, now=None):
     locations = list(locations)
     by_id = {loc.pk: Figures(location=loc, now=now) for loc in locations}
     requests = ConsultationRequest.objects.filter(location__in=[loc.pk for loc in locations])
-    _add_current(by_id, requests, now)
     today = Period(1, now).start
+    _add_counts(by_id, requests, now, today)
     yesterday = datetime.combine(today.date() - timedelta(days=1), time(0), tzinfo=today.tzinfo)
     contacted = requests.filter(first_contacted_at__gte=yesterday, first_contacted_at__lt=today)
-    medians = percentiles(
+    spreads = percentiles(
         contacted, "first_contact_business_minutes", group_by="location_id", percents=(MEDIAN,)
     )
-    numbers = dict(
-        contacted.order_by()
-        .values("location_id")
-        .annotate(n=Count("pk"))
-        .values_list("location_id", "n")
-    )
+    empty = Spread()
     return {
         pk: {
             "new": figures.new,
             "overdue": figures.overdue,
             "oldest_waiting_minutes": _minutes(figures.oldest_waiting_age),
-            "contacted_yesterday": numbers.get(pk, 0),
-            "median_minutes_yesterday": _rounded(medians.get(pk, {}).get(MEDIAN)),
+            "contacted_yesterday": spreads.get(pk, empty).counted,
+            "median_minutes_yesterday": _rounded(spreads.get(pk, empty).values.get(MEDIAN)),
         }
         for pk, figures in by_id.items()
     }
@@ -553,11 +638,11 @@ def weekly(requests, weeks=CHART_WEEKS, now=None):
         ],
         output_field=IntegerField(),
     )
-    recent = requests.filter(created_at__gte=starts[0]).order_by().annotate(week=number)
-    for row in recent.values("week").annotate(n=Count("pk")):
-        result[row["week"]].requests = row["n"]
-    for n, values in percentiles(
+    recent = requests.filter(created_at__gte=starts[0]).annotate(week=number)
+    spreads = percentiles(
         recent, "first_contact_business_minutes", group_by="week", percents=(MEDIAN,)
-    ).items():
-        result[n].median_minutes = values[MEDIAN]
+    )
+    for n, spread in spreads.items():
+        result[n].requests = spread.rows
+        result[n].median_minutes = spread.values.get(MEDIAN)
     return result

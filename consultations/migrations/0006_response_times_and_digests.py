@@ -76,8 +76,12 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddIndex(
-            model_name="consultationrequest",
-            index=models.Index(fields=["location", "created_at"], name="consult_location_created"),
+            model_name='consultationrequest',
+            index=models.Index(fields=['status', 'location', 'first_contacted_at', 'due_at', 'created_at'], name='consult_open_figures'),
+        ),
+        migrations.AddIndex(
+            model_name='consultationrequest',
+            index=models.Index(fields=['created_at', 'location', 'first_contact_business_minutes', 'first_contacted_at', 'due_at', 'status'], name='consult_period_figures'),
         ),
         migrations.AddConstraint(
             model_name="notificationoutbox",

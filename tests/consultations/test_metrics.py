@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from consultations import metrics
 from consultations.models import ConsultationRequest
@@ -281,8 +283,9 @@ def test_percentiles_are_worked_out_in_the_database(make_request, values, median
             ConsultationRequest.objects.all(), "first_contact_business_minutes"
         )
     assert len(queries) == 1
-    assert result[0][metrics.MEDIAN] == pytest.approx(median)
-    assert result[0][metrics.P90] == pytest.approx(p90)
+    assert (result[0].rows, result[0].counted) == (len(values) + 1, len(values))
+    assert result[0].values[metrics.MEDIAN] == pytest.approx(median)
+    assert result[0].values[metrics.P90] == pytest.approx(p90)
 
 
 def test_percentiles_per_clinic_keep_clinics_apart(make_request, gretna):
@@ -292,15 +295,13 @@ def test_percentiles_per_clinic_keep_clinics_apart(make_request, gretna):
     result = metrics.percentiles(
         ConsultationRequest.objects.all(), "first_contact_business_minutes", "location_id"
     )
-    assert result[gretna.pk] == {50: 500, 90: 500}
-    assert result[Location.objects.get(slug="bellevue").pk][50] == 20
+    assert result[gretna.pk].values == {50: 500, 90: 500}
+    assert result[Location.objects.get(slug="bellevue").pk].values[50] == 20
 
 
 def test_clinic_figures_on_seeded_requests(seeded_response_times, bellevue, gretna):
     now = seeded_response_times
-    clinics, totals = metrics.clinic_figures(
-        Location.objects.active(), ConsultationRequest.objects.all(), 30, now
-    )
+    clinics, totals = metrics.clinic_figures(*metrics.scope(), 30, now)
     by_slug = {f.location.slug: f for f in clinics}
     b = by_slug["bellevue"]
     assert (b.new, b.open, b.overdue) == (2, 6, 1)
@@ -321,9 +322,7 @@ def test_clinic_figures_on_seeded_requests(seeded_response_times, bellevue, gret
 
 def test_a_clinic_with_nothing_contacted_has_no_median(make_location):
     omaha = make_location()
-    clinics, totals = metrics.clinic_figures(
-        Location.objects.filter(pk=omaha.pk), ConsultationRequest.objects.all(), 30
-    )
+    clinics, totals = metrics.clinic_figures(*metrics.scope(slugs=[omaha.slug]), 30)
     assert clinics[0].as_json()["median_minutes_to_first_contact"] is None
     assert clinics[0].within_target_share is None
     assert totals.median_minutes is None
@@ -335,3 +334,15 @@ def test_weekly_figures_cover_twelve_weeks(seeded_response_times):
     assert [w.start for w in weeks] == sorted(w.start for w in weeks)
     assert sum(w.requests for w in weeks) == 8
     assert all(w.start.weekday() == 0 for w in weeks)
+
+
+def test_seeded_requests_have_due_times_and_first_contacts(db):
+    call_command("seed_requests", "60", stdout=StringIO())
+    requests = ConsultationRequest.objects.all()
+    assert not requests.filter(due_at__isnull=True).exists()
+    assert not requests.exclude(status="new").filter(first_contacted_at__isnull=True).exists()
+    assert not requests.filter(
+        first_contacted_at__isnull=False, first_contact_business_minutes__isnull=True
+    ).exists()
+    old = requests.filter(created_at__lt=timezone.now() - timedelta(days=14))
+    assert old.filter(status="closed").count() >= old.count() * 0.8

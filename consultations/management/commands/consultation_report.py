@@ -4,7 +4,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from consultations import metrics
-from consultations.models import ConsultationRequest
 from pages.models import Location
 
 
@@ -34,22 +33,18 @@ class Command(BaseCommand):
     def handle(self, *args, days, location, user, **options):
         if days < 1:
             raise CommandError("--days must be 1 or more.")
-        locations = Location.objects.active()
-        requests = ConsultationRequest.objects.all()
+        person = None
         if user:
             try:
                 person = get_user_model().objects.get(username=user, is_active=True)
             except get_user_model().DoesNotExist:
                 raise CommandError(f"No active user {user!r}.") from None
-            locations = metrics.locations_visible_to(person)
-            requests = ConsultationRequest.objects.visible_to(person)
         if location:
-            unknown = set(location) - set(
-                Location.objects.filter(slug__in=location).values_list("slug", flat=True)
-            )
+            known = Location.objects.filter(slug__in=location).values_list("slug", flat=True)
+            unknown = set(location) - set(known)
             if unknown:
                 raise CommandError(f"No location {', '.join(sorted(unknown))}.")
-            locations = locations.filter(slug__in=location)
+        locations, requests = metrics.scope(person, location)
         clinics, _ = metrics.clinic_figures(locations, requests, days)
         rows = [figures.as_json() for figures in clinics]
         if options["json"]:

@@ -10,6 +10,9 @@ from consultations.models import ConsultationRequest, NotificationOutbox
 from pages.models import Location
 
 BATCH = 1000
+# Requests older than this are closed, but for this share of them.
+STILL_OPEN_DAYS = timedelta(days=14)
+STILL_OPEN_SHARE = 0.03
 BAR_WIDTH = 30
 
 
@@ -55,12 +58,16 @@ class Command(BaseCommand):
                 best_time=rng.choice(ConsultationRequest.BestTime.values),
                 topic=rng.choice(ConsultationRequest.Topic.values),
                 patient_type=rng.choice(ConsultationRequest.PatientType.values),
-                status=rng.choice(ConsultationRequest.Status.values),
                 consent_at=now,
             )
             # Spread over the last year so date filters and purges have something to do,
             # with due times and, past "new", a first contact 5 minutes to 2 days later.
+            # As in a clinic, most requests older than two weeks have been closed.
             item.created_at = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
+            if now - item.created_at > STILL_OPEN_DAYS and rng.random() > STILL_OPEN_SHARE:
+                item.status = ConsultationRequest.Status.CLOSED
+            else:
+                item.status = rng.choice(ConsultationRequest.Status.values)
             schedule = self._schedules.setdefault(
                 item.location_id, metrics.schedule_for(item.location)
             )
