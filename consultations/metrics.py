@@ -281,20 +281,25 @@ def percentiles(queryset, value, group_by=None, percents=(MEDIAN, P90), overall=
         inner, params = base.query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:  # e.g. staff given no clinic: nothing to ask the database
         return {}
-    order = "CASE WHEN val IS NULL THEN 1 ELSE 0 END, val"
+    # Every window of a group is written alike (the whole group as the frame), so the
+    # database sorts the rows once for all of them, and once more for the overall ones.
+    order = "ORDER BY CASE WHEN val IS NULL THEN 1 ELSE 0 END, val"
+    whole = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+    group = f"(PARTITION BY grp {order} {whole})"
+    everything = f"({order} {whole})"
     windows = [
-        f"ROW_NUMBER() OVER (PARTITION BY grp ORDER BY {order}) AS rn",
-        "COUNT(val) OVER (PARTITION BY grp) AS counted",
-        "COUNT(*) OVER (PARTITION BY grp) AS n",
-        *(f"SUM({flag}) OVER (PARTITION BY grp) AS t_{flag}" for flag in flags),
+        f"ROW_NUMBER() OVER {group} AS rn",
+        f"COUNT(val) OVER {group} AS counted",
+        f"COUNT(*) OVER {group} AS n",
+        *(f"SUM({flag}) OVER {group} AS t_{flag}" for flag in flags),
     ]
     wanted = [_positions("rn", "counted", percents)]
     if overall:
         windows += [
-            f"ROW_NUMBER() OVER (ORDER BY {order}) AS rn_all",
-            "COUNT(val) OVER () AS counted_all",
-            "COUNT(*) OVER () AS n_all",
-            *(f"SUM({flag}) OVER () AS a_{flag}" for flag in flags),
+            f"ROW_NUMBER() OVER {everything} AS rn_all",
+            f"COUNT(val) OVER {everything} AS counted_all",
+            f"COUNT(*) OVER {everything} AS n_all",
+            *(f"SUM({flag}) OVER {everything} AS a_{flag}" for flag in flags),
         ]
         wanted.append(_positions("rn_all", "counted_all", percents))
     else:
@@ -316,16 +321,23 @@ def percentiles(queryset, value, group_by=None, percents=(MEDIAN, P90), overall=
     names, spreads, at = list(counts), {}, {}
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
+        width = 5 + len(names)
         for row in cursor.fetchall():
             grp, val, rn, counted, n = row[:5]
-            rest = row[5 + len(names) :]
-            spreads[grp] = Spread(n, counted, counts=dict(zip(names, row[5:], strict=False)))
-            at.setdefault(grp, {})[rn] = val
-            if overall:
-                spreads[ALL] = Spread(
-                    rest[2], rest[1], counts=dict(zip(names, rest[3:], strict=True))
+            if grp not in spreads:
+                spreads[grp] = Spread(
+                    n, counted, counts=dict(zip(names, row[5:width], strict=True))
                 )
-                at.setdefault(ALL, {})[rest[0]] = val
+                at[grp] = {}
+            at[grp][rn] = val
+            if overall:
+                rn_all, counted_all, n_all = row[width : width + 3]
+                if ALL not in spreads:
+                    spreads[ALL] = Spread(
+                        n_all, counted_all, counts=dict(zip(names, row[width + 3 :], strict=True))
+                    )
+                    at[ALL] = {}
+                at[ALL][rn_all] = val
     for grp, spread in spreads.items():
         spread.first = at[grp].get(1)
         if spread.counted:
@@ -475,6 +487,8 @@ def scope(user=None, slugs=()):
     else:
         locations = locations_visible_to(user)
         requests = ConsultationRequest.objects.visible_to(user)
+    # All the figures need of a clinic; a thousand full rows would cost more than the sums.
+    locations = locations.only("pk", "name", "slug", "sort_order")
     # A join, not "location in (subquery)": databases then read the requests in the
     # period first, instead of every request of every clinic.
     requests = requests.filter(location__is_active=True)
