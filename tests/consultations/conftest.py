@@ -20,7 +20,7 @@ def _consultation_settings(settings):
     settings.CONSULTATION_FORM_MAX_AGE = 3600
     settings.CONSULTATION_RATE_LIMIT = "5/h"
     settings.CONSULTATION_NOTIFY_MAX_ATTEMPTS = 3
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = ["127.0.0.0/8", "::1/128"]
     settings.SITE_URL = "https://www.example.org"
     # Admin tests sign staff in directly; the second factor has its own tests.
     settings.STAFF_REQUIRE_2FA = False

@@ -135,15 +135,50 @@ def test_invalid_forms_do_not_use_up_the_allowance(client, valid_form_data, aged
 
 
 def test_rate_limit_uses_the_trusted_proxy_hop(client, valid_form_data, aged_token, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     settings.CONSULTATION_RATE_LIMIT = "1/h"
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
     # The left-most entry is the caller's to forge; only the proxy's own entry counts.
-    forwarded = {"HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.5"}
+    forwarded = {**proxy, "HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.5"}
     assert client.post(URL, fresh(valid_form_data, aged_token), **forwarded).status_code == 302
-    forged = {"HTTP_X_FORWARDED_FOR": "2.2.2.2, 203.0.113.5"}
+    forged = {**proxy, "HTTP_X_FORWARDED_FOR": "2.2.2.2, 203.0.113.5"}
     assert client.post(URL, fresh(valid_form_data, aged_token), **forged).status_code == 429
-    other = {"HTTP_X_FORWARDED_FOR": "203.0.113.6"}
+    other = {**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.6"}
     assert client.post(URL, fresh(valid_form_data, aged_token), **other).status_code == 302
+
+
+def test_a_caller_straight_at_the_server_cannot_pick_fresh_addresses(
+    client, valid_form_data, aged_token, settings
+):
+    # The site sits behind a proxy, but this caller reaches the server around it.
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.CONSULTATION_RATE_LIMIT = "5/h"
+    answers = [
+        client.post(
+            URL,
+            fresh(valid_form_data, aged_token),
+            REMOTE_ADDR="198.51.100.9",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(6)
+    ]
+    assert answers == [302] * 5 + [429]
+    assert ConsultationRequest.objects.count() == 5
+
+
+def test_addresses_of_one_ipv6_slash_64_share_one_allowance(
+    client, valid_form_data, aged_token, settings
+):
+    settings.CONSULTATION_RATE_LIMIT = "5/h"
+    answers = [
+        client.post(
+            URL, fresh(valid_form_data, aged_token), REMOTE_ADDR=f"2001:db8:5:6::{n + 1:x}"
+        ).status_code
+        for n in range(7)
+    ]
+    assert answers == [302] * 5 + [429] * 2
+    other = client.post(URL, fresh(valid_form_data, aged_token), REMOTE_ADDR="2001:db8:5:7::1")
+    assert other.status_code == 302
 
 
 def test_rate_limit_key_does_not_reveal_the_address(rf):
