@@ -173,7 +173,7 @@ class ConsultationRequestForm(forms.ModelForm):
             raise forms.ValidationError(antispam.GENERIC_REFUSAL)
         try:
             antispam.check_honeypot(cleaned.get("website"))
-            antispam.check_token(self.data.get(antispam.STARTED_FIELD))
+            antispam.check_token(self.data.get(antispam.STARTED_FIELD), cleaned["submission_key"])
         except antispam.SpamCheckFailed as error:
             raise forms.ValidationError(str(error)) from None
         self._check_contact_details(cleaned)

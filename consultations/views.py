@@ -50,9 +50,11 @@ class ConsultationCreateView(CreateView):
         return local_path(referer.path)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            location=self.location, form_started=antispam.make_token(), **kwargs
-        )
+        context = super().get_context_data(location=self.location, **kwargs)
+        # Bound to the key this page sends back: a new page, or the same one shown again.
+        key = context["form"]["submission_key"].value()
+        context["form_started"] = antispam.make_token(key)
+        return context
 
     def refuse(self, form, message, status, **context):
         form.add_error(None, message)

@@ -1,5 +1,6 @@
 """Robot checks: honeypot, signed form time, per-client rate limit."""
 
+import re
 import time
 import uuid
 from datetime import UTC, datetime
@@ -25,11 +26,8 @@ def nothing_stored():
 
 def fresh(data, aged_token):
     """The same answers from a new form page (new key, new started time)."""
-    return {
-        **data,
-        "submission_key": str(uuid.uuid4()),
-        antispam.STARTED_FIELD: aged_token(),
-    }
+    key = str(uuid.uuid4())
+    return {**data, "submission_key": key, antispam.STARTED_FIELD: aged_token(key)}
 
 
 def test_filled_honeypot_gets_a_calm_answer_and_stores_nothing(client, valid_form_data):
@@ -53,7 +51,8 @@ def test_filled_honeypot_gets_a_calm_answer_and_stores_nothing(client, valid_for
 def test_missing_forged_too_fast_or_expired_form_is_refused(
     client, valid_form_data, aged_token, token, message
 ):
-    tokens = {"fresh": antispam.make_token(), "stale": aged_token(seconds=2 * 3600)}
+    key = valid_form_data["submission_key"]
+    tokens = {"fresh": antispam.make_token(key), "stale": aged_token(key, seconds=2 * 3600)}
     if token is None:
         del valid_form_data[antispam.STARTED_FIELD]
     else:
@@ -66,12 +65,42 @@ def test_missing_forged_too_fast_or_expired_form_is_refused(
 def test_started_time_signed_for_another_purpose_is_refused():
     forged = signing.dumps(int(time.time()) - 60, salt="some.other.form")
     with pytest.raises(antispam.SpamCheckFailed):
-        antispam.check_token(forged)
+        antispam.check_token(forged, uuid.uuid4())
+
+
+def test_one_pages_started_token_brings_in_one_request_only(client, valid_form_data):
+    assert client.post(URL, valid_form_data).status_code == 302
+    # The same token with made-up keys, as a script would replay it.
+    for _ in range(20):
+        replay = client.post(URL, {**valid_form_data, "submission_key": str(uuid.uuid4())})
+        assert CALM in replay.content.decode()
+    assert ConsultationRequest.objects.count() == 1
+    assert NotificationOutbox.objects.count() == 1
+
+
+def test_a_started_token_is_refused_with_any_key_but_its_pages(client, valid_form_data):
+    valid_form_data["submission_key"] = str(uuid.uuid4())
+    response = client.post(URL, valid_form_data)
+    assert CALM in response.content.decode()
+    assert nothing_stored()
+
+
+def test_a_re_shown_form_can_be_sent_with_the_token_it_was_shown_with(
+    client, valid_form_data, settings
+):
+    settings.CONSULTATION_MIN_SECONDS = 0
+    valid_form_data["consent"] = ""
+    html = client.post(URL, valid_form_data).content.decode()
+    token = re.search(rf'name="{antispam.STARTED_FIELD}" value="([^"]+)"', html)[1]
+    key = valid_form_data["submission_key"].upper()  # as a browser may echo it
+    answers = {**valid_form_data, "consent": "on", "submission_key": key}
+    assert client.post(URL, {**answers, antispam.STARTED_FIELD: token}).status_code == 302
+    assert ConsultationRequest.objects.count() == 1
 
 
 def test_min_seconds_zero_turns_the_speed_check_off(client, valid_form_data, settings):
     settings.CONSULTATION_MIN_SECONDS = 0
-    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token()
+    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token(valid_form_data["submission_key"])
     assert client.post(URL, valid_form_data).status_code == 302
 
 
@@ -236,7 +265,9 @@ def test_the_allowance_lasts_the_whole_hour_on_the_database_cache(
 
 
 def test_a_form_wide_refusal_is_in_the_focused_error_summary_once(client, valid_form_data):
-    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token()  # sent at once
+    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token(
+        valid_form_data["submission_key"]
+    )  # sent at once
     html = client.post(URL, valid_form_data).content.decode()
     summary = html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
     assert "Your request was not sent" in summary

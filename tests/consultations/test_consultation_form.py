@@ -26,6 +26,7 @@ def nothing_stored():
 
 def test_full_patient_flow_stores_the_request_at_the_right_location(client, gretna):
     html = client.get("/gretna/consultation/").content.decode()
+    key = hidden_value(html, "submission_key")
     data = {
         "location": str(gretna.pk),
         "first_name": "Pat",
@@ -35,9 +36,9 @@ def test_full_patient_flow_stores_the_request_at_the_right_location(client, gret
         "topic": "general",
         "patient_type": "returning",
         "consent": "on",
-        "submission_key": hidden_value(html, "submission_key"),
+        "submission_key": key,
         # The page was shown 30 seconds ago (a person's pace), signed by the site.
-        antispam.STARTED_FIELD: antispam.make_token(issued_at=time.time() - 30),
+        antispam.STARTED_FIELD: antispam.make_token(key, issued_at=time.time() - 30),
     }
     response = client.post("/gretna/consultation/", data)
     assert response.status_code == 302

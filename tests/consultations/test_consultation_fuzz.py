@@ -5,6 +5,7 @@ Examples per property: 40 by default (HYPOTHESIS_PROFILE=thorough: 1,000), no de
 """
 
 import os
+import time
 import uuid
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from consultations import antispam
 from consultations.forms import has_control_characters
 from consultations.models import ConsultationRequest
 
@@ -97,8 +99,15 @@ def _no_rate_limit(settings):
     settings.CONSULTATION_RATE_LIMIT = "off"
 
 
+def page_token(key):
+    """The started token of a page with this key, shown 30 seconds ago."""
+    return antispam.make_token(key, issued_at=time.time() - 30)
+
+
 def with_changes(data, changes):
-    data = {**data, "submission_key": str(uuid.uuid4())}
+    """A new page's answers (its own key and started time) with `changes` made."""
+    key = str(uuid.uuid4())
+    data = {**data, "submission_key": key, "form_started": page_token(key)}
     for name, value in changes.items():
         if value is MISSING:
             data.pop(name, None)
