@@ -115,17 +115,18 @@ def check_rate_limit(request):
     """
     try:
         rate = parse_rate(settings.CONSULTATION_RATE_LIMIT)
-        if rate is None:
-            return
-        limit, window = rate
-        key = _rate_key(request, window, time.time())
+    except ImproperlyConfigured:
+        logger.error("Rate limit skipped: CONSULTATION_RATE_LIMIT is mistyped.", exc_info=True)
+        return
+    if rate is None:
+        return
+    limit, window = rate
+    key = _rate_key(request, window, time.time())
+    try:
         slots = [f"{key}:{n}" for n in range(limit)]
         taken = cache.get_many(slots)
         # A slot seen free may be taken by another worker meanwhile: try the next.
         allowed = any(cache.add(slot, 1, timeout=window) for slot in slots if slot not in taken)
-    except ImproperlyConfigured:
-        logger.error("Rate limit skipped: CONSULTATION_RATE_LIMIT is mistyped.", exc_info=True)
-        return
     except Exception:
         logger.warning("Rate limit skipped: the cache is not answering.", exc_info=True)
         return

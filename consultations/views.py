@@ -44,7 +44,10 @@ class ConsultationCreateView(CreateView):
     def referring_path(self):
         """The page of this site the patient came from (path only: a query string could
         carry anything)."""
-        referer = urlsplit(self.request.headers.get("Referer", ""))
+        try:
+            referer = urlsplit(self.request.headers.get("Referer", ""))
+        except ValueError:  # e.g. "http://[x/": any browser or robot can send it
+            return ""
         if referer.netloc != self.request.get_host():
             return ""
         return local_path(referer.path)

@@ -111,6 +111,16 @@ def test_other_sites_are_not_recorded_as_the_source_page(client, valid_form_data
     assert ConsultationRequest.objects.get().source_page == ""
 
 
+@pytest.mark.parametrize("referer", ["http://[x/", "http://a]b/", "http://[::1/page"])
+def test_a_malformed_referer_is_ignored(client, valid_form_data, referer):
+    page = client.get(URL, HTTP_REFERER=referer)
+    assert page.status_code == 200
+    assert page.context["form"].initial["source_page"] == ""
+    sent = client.post(URL, valid_form_data, HTTP_REFERER=referer)
+    assert sent.status_code == 302
+    assert ConsultationRequest.objects.count() == 1
+
+
 @pytest.mark.parametrize("slug", ["nowhere", "omaha"])
 def test_unknown_or_inactive_clinic_form_is_404(client, make_location, slug):
     make_location("Omaha", is_active=False)

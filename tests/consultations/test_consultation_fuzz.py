@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from consultations import antispam
@@ -225,3 +225,120 @@ def test_posting_the_form_to_any_location_slug_never_errors(client, valid_form_d
     if query:
         path += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
     post_and_check(client, path, with_changes(valid_form_data, {}))
+
+
+# --- Request headers, on every public URL ---
+
+# Every public route, by URL name, as a path (location routes for Bellevue).
+PUBLIC_PATHS = {
+    "pages:home": "/",
+    "pages:location": "/bellevue/",
+    "pages:isotretinoin": "/bellevue/isotretinoin/",
+    "consultations:create": "/consultation/",
+    "consultations:create_for_location": "/bellevue/consultation/",
+    "consultations:thanks": "/consultation/thanks/",
+    "healthz": "/healthz",
+    "robots": "/robots.txt",
+    "sitemap": "/sitemap.xml",
+}
+FORM_PATHS = ["/consultation/", "/bellevue/consultation/"]
+
+
+def test_the_header_fuzz_covers_every_public_route(settings):
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def names(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern) != settings.ADMIN_URL:
+                    inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                    yield from names(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}{pattern.name}"
+
+    assert set(names(get_resolver().url_patterns)) == set(PUBLIC_PATHS)
+
+
+# What a header can carry on the wire (latin-1, no line breaks), and some known troublemakers.
+header_text = st.text(
+    st.characters(max_codepoint=0xFF, exclude_characters="\r\n"), max_size=60
+) | st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=20)
+odd_header = st.sampled_from(
+    [
+        "http://[x/",
+        "http://a]b/",
+        "http://[::1/",
+        "http://testserver:99999/bellevue/isotretinoin/",
+        "http://testserver:x/",
+        "//testserver/bellevue/isotretinoin/",
+        "http://testserver/bellevue/isotretinoin/",
+        "testserver",
+        "testserver:80",
+        "testserver:99999",
+        "localhost:",
+        "[::1]",
+        "[::1]:8000",
+        "a]b",
+        "evil.example",
+        "203.0.113.5",
+        "203.0.113.5, 10.0.0.1",
+        "2001:db8::1",
+        "[2001:db8::1]:443, 127.0.0.1",
+        "::ffff:203.0.113.5",
+        "fe80::1%eth0",
+        "unknown",
+        ",,,",
+        "999.1.1.1",
+        "es",
+        "es-419;q=0.9, en;q=0.8",
+        "*;q=x",
+        "zz-ZZ",
+        "x" * 5000,
+    ]
+)
+header_value = odd_header | header_text
+# URL-shaped, so brackets, colons and ports land where parsers look for them.
+url_value = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}/{path}",
+    st.sampled_from(["http", "https", "ftp", ""]),
+    header_text | st.sampled_from(["[", "]", "[::1", "a]b", "testserver:", "[v1.x]"]),
+    header_text,
+)
+headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "HTTP_REFERER": header_value | url_value,
+        "HTTP_HOST": header_value,
+        "HTTP_X_FORWARDED_FOR": header_value,
+        "HTTP_ACCEPT_LANGUAGE": header_value,
+    },
+)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(path=st.sampled_from(sorted(PUBLIC_PATHS.values())), headers=headers)
+@example(path="/consultation/", headers={"HTTP_REFERER": "http://[x/"})
+@example(path="/bellevue/consultation/", headers={"HTTP_REFERER": "http://a]b/"})
+def test_any_request_headers_on_any_public_page_answer_without_server_error(
+    client, bellevue, path, headers
+):
+    response = client.get(path, **headers)
+    assert response.status_code < 500, (path, headers, response.status_code)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(path=st.sampled_from(FORM_PATHS), headers=headers)
+@example(path="/consultation/", headers={"HTTP_REFERER": "http://[x/"})
+@example(path="/consultation/", headers={"HTTP_REFERER": "http://a]b/"})
+def test_any_request_headers_on_the_form_post_never_error(
+    client, valid_form_data, settings, path, headers
+):
+    # The rate limit on, so the client address is worked out from X-Forwarded-For.
+    settings.CONSULTATION_RATE_LIMIT = "100/h"
+    before = ConsultationRequest.objects.count()
+    response = client.post(path, with_changes(valid_form_data, {}), **headers)
+    assert response.status_code < 500, (path, headers, response.status_code)
+    stored = ConsultationRequest.objects.count() - before
+    assert stored == (1 if response.status_code == 302 else 0)
