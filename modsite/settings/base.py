@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "modsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads a request body (CSRF, forms): public pages take small forms only.
+    "modsite.middleware.PublicBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Kept patient pages are served from here, before sessions, CSRF and the database.
     "pages.cache.PageCacheMiddleware",

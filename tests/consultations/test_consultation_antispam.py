@@ -10,11 +10,11 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from consultations import antispam
 from consultations.models import ConsultationRequest, NotificationOutbox
+from tests.form_client import FormClient
 
 URL = "/consultation/"
 CALM = "We could not send your request. Please try again, or call the clinic."
@@ -128,7 +128,7 @@ def test_rate_limit_holds_across_two_clients_sharing_one_cache(
 ):
     settings.CONSULTATION_RATE_LIMIT = "2/h"
     # Two separate clients (as two gunicorn workers would see them), one address.
-    first, second = Client(), Client()
+    first, second = FormClient(), FormClient()
     assert first.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
     assert second.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
     assert first.post(URL, fresh(valid_form_data, aged_token)).status_code == 429

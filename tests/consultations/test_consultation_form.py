@@ -6,10 +6,10 @@ import time
 
 import pytest
 from django.db import DatabaseError
-from django.test import Client
 
 from consultations import antispam, services
 from consultations.models import ConsultationRequest, NotificationOutbox
+from tests.form_client import FormClient
 
 URL = "/consultation/"
 BELLEVUE_URL = "/bellevue/consultation/"
@@ -197,7 +197,7 @@ def test_missing_or_forged_submission_key_stores_nothing(client, valid_form_data
 
 
 def test_post_without_csrf_token_is_refused(valid_form_data):
-    strict = Client(enforce_csrf_checks=True)
+    strict = FormClient(enforce_csrf_checks=True)
     response = strict.post(URL, valid_form_data)
     assert response.status_code == 403
     assert nothing_stored()

@@ -10,13 +10,13 @@ import uuid
 from urllib.parse import quote
 
 import pytest
-from django.test import Client
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from consultations import antispam
 from consultations.forms import has_control_characters
 from consultations.models import ConsultationRequest
+from tests.form_client import FormClient
 
 settings.register_profile(
     "site",
@@ -90,7 +90,7 @@ field_value = st.one_of(
 @pytest.fixture
 def client():
     # As in production: an exception becomes the response the site would send (400, 500).
-    return Client(raise_request_exception=False)
+    return FormClient(raise_request_exception=False)
 
 
 @pytest.fixture(autouse=True)
