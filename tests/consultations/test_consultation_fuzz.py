@@ -6,6 +6,7 @@ Examples per property: 40 by default (HYPOTHESIS_PROFILE=thorough: 1,000), no de
 
 import os
 import time
+import unicodedata
 import uuid
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from consultations import antispam
-from consultations.forms import has_control_characters
+from consultations.forms import has_control_characters, has_invisible_characters
 from consultations.models import ConsultationRequest
 from tests.form_client import FormClient
 
@@ -58,6 +59,9 @@ tricky_text = st.sampled_from(
         "\x00",
         "a\x00b",
         "\u202eevil",
+        "Smi\u200bth",
+        "\uff2a\uff41\uff4e\uff45",
+        "\ufdfa" * 4,
         "<script>alert(1)</script>",
         "' OR 1=1 --",
         "%00",
@@ -127,6 +131,10 @@ def assert_stored_request_is_sound(consultation):
         assert not has_control_characters(getattr(consultation, name))
     assert not has_control_characters(consultation.message, multiline=True)
     assert consultation.first_name.strip() and consultation.last_name.strip()
+    for name in ("first_name", "last_name", "email", "message"):
+        value = getattr(consultation, name)
+        assert unicodedata.is_normalized("NFKC", value), name
+    assert not has_invisible_characters(consultation.first_name + consultation.last_name)
 
 
 def post_and_check(client, url, data, raw_content_type=None):
