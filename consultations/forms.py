@@ -13,6 +13,8 @@ from .models import ConsultationRequest
 
 MULTILINE_FIELDS = {"message"}
 NAME_FIELDS = {"first_name", "last_name"}
+PHONE_TYPED_MAX_LENGTH = 40
+PHONE_EXTENSION_MAX_DIGITS = 10
 LINE_BREAKS = {"\n", "\r", "\t"}
 # Marks that flip the order text is shown in (embeddings, overrides, isolates): "\u202eNHOJ"
 # reads as "JOHN" on screen, in the admin and in the CSV.
@@ -54,6 +56,14 @@ class NormalizedCharField(forms.CharField):
     def to_python(self, value):
         value = normalize_text(super().to_python(value))
         return value.strip() if self.strip else value
+
+
+class PhoneField(NormalizedCharField):
+    """Room for the way people type a number (spaces, brackets, "+1", an extension); what
+    is stored is the number alone, +1XXXXXXXXXX, and the extension apart."""
+
+    def __init__(self, *, max_length=None, **kwargs):
+        super().__init__(max_length=PHONE_TYPED_MAX_LENGTH, **kwargs)
 
 
 class NormalizedEmailField(forms.EmailField):
@@ -101,7 +111,7 @@ class ConsultationRequestForm(forms.ModelForm):
         field_classes = {
             "first_name": NormalizedCharField,
             "last_name": NormalizedCharField,
-            "phone": NormalizedCharField,
+            "phone": PhoneField,
             "email": NormalizedEmailField,
             "message": MessageField,
             "source_page": NormalizedCharField,
@@ -260,6 +270,17 @@ class ConsultationRequestForm(forms.ModelForm):
             raise forms.ValidationError(
                 "Please enter a phone number we can call, with the area code."
             )
+        # "(402) 555-0187 x123": the extension is kept, never dropped without a word.
+        extension = number.extension or ""
+        if len(extension) > PHONE_EXTENSION_MAX_DIGITS:
+            raise forms.ValidationError(
+                _(
+                    "Please check the extension after the phone number. "
+                    "It can have up to %(digits)s digits."
+                ),
+                params={"digits": PHONE_EXTENSION_MAX_DIGITS},
+            )
+        self.phone_extension = extension
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def clean_best_time(self):
@@ -267,4 +288,5 @@ class ConsultationRequestForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance.submission_key = self.cleaned_data["submission_key"]
+        self.instance.phone_extension = getattr(self, "phone_extension", "")
         return super().save(commit=commit)

@@ -127,6 +127,9 @@ def assert_stored_request_is_sound(consultation):
     assert consultation.consent_at is not None
     assert consultation.phone or consultation.email
     assert consultation.phone == "" or consultation.phone.startswith("+")
+    assert consultation.phone_extension == "" or (
+        consultation.phone and consultation.phone_extension.isdigit()
+    )
     for name in ("first_name", "last_name", "phone", "email", "source_page"):
         assert not has_control_characters(getattr(consultation, name))
     assert not has_control_characters(consultation.message, multiline=True)
