@@ -108,3 +108,11 @@ def test_check_deploy_warns_about_the_old_proxy_count_and_trusting_every_address
     )
     for check_id in ("modsite.W004", "modsite.W005"):
         assert check_id in result.stdout + result.stderr
+
+
+def test_a_mistyped_trusted_proxies_value_in_settings_is_a_system_check_error(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "the-load-balancer"]
+    with pytest.raises(SystemCheckError, match=r"modsite\.E002"):
+        call_command("check")
