@@ -1,8 +1,13 @@
 """The client address the rate limit and the sign-in lockout count by (modsite.security):
 X-Forwarded-For only from our own proxies, IPv6 by /64."""
 
+import ipaddress
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from modsite.security import client_ip
 from modsite.settings.env import env_networks
@@ -93,3 +98,43 @@ def test_a_mistyped_trusted_proxies_setting_is_refused_by_name(monkeypatch, valu
     monkeypatch.setenv("TRUSTED_PROXIES", value)
     with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
         env_networks("TRUSTED_PROXIES", LOOPBACK)
+
+
+network = st.one_of(
+    st.builds(lambda a, n: f"{a}/{n}", st.ip_addresses(v=4), st.integers(0, 32)),
+    st.builds(lambda a, n: f"{a}/{n}", st.ip_addresses(v=6), st.integers(0, 128)),
+    st.sampled_from(LOOPBACK),
+).map(lambda text: str(ipaddress.ip_network(text, strict=False)))
+address_text = st.one_of(
+    st.ip_addresses().map(str),
+    st.sampled_from(["", " ", "unknown", "[::1]:80", "10.0.0.1:99999", "fe80::1%eth0", "[x"]),
+    st.text(max_size=30),
+)
+
+
+@hyp_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    remote=address_text,
+    forwarded=st.lists(address_text, max_size=5).map(", ".join),
+    proxies=st.lists(network, max_size=3),
+)
+def test_any_addresses_give_a_valid_key_and_only_trusted_hops_are_believed(
+    rf, remote, forwarded, proxies
+):
+    # Hypothesis runs the examples inside one test, so the setting is changed by hand.
+    from django.test import override_settings
+
+    with override_settings(TRUSTED_PROXIES=proxies):
+        key = address_of(rf, remote, forwarded)
+        direct = address_of(rf, remote)
+        assert key == "" or ipaddress.ip_address(key)
+        try:
+            connecting = ipaddress.ip_address(remote)
+        except ValueError:
+            return
+        if connecting.version == 6 and connecting.ipv4_mapped:
+            connecting = connecting.ipv4_mapped
+        if not any(connecting in ipaddress.ip_network(p) for p in proxies):
+            assert key == direct  # a caller's own headers never change its key
