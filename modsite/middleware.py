@@ -5,7 +5,8 @@ import re
 import uuid
 
 from django.conf import settings
-from django.template.response import TemplateResponse
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from . import logs
@@ -99,4 +100,5 @@ class PublicBodyLimitMiddleware:
                 "Please go back, check your answers and send the form again. Or call the clinic."
             ),
         }
-        return TemplateResponse(request, "request_refused.html", context, status=status).render()
+        # No request context: nothing here may depend on the request (its Host) or the database.
+        return HttpResponse(render_to_string("request_refused.html", context), status=status)
