@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from pages.models import Location
+from tests.form_client import FormClient
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +74,9 @@ def location_admin_data(location=None, **fields):
 @pytest.fixture
 def admin_location_form():
     return location_admin_data
+
+
+@pytest.fixture
+def client():
+    """Django's test client, posting forms URL-encoded as browsers do (tests/form_client.py)."""
+    return FormClient()
