@@ -30,6 +30,7 @@ def dashboard_context(request, now=None):
     clinics.sort(key=lambda f: (-f.overdue, -(f.oldest_waiting_age or _ZERO).total_seconds()))
     page = Paginator(clinics, CLINICS_PER_PAGE).get_page(request.GET.get("page"))
     weeks = metrics.weekly(requests, now=now)
+    changelist = reverse("admin:consultations_consultationrequest_changelist")
     return {
         "dashboard": {
             "days": days,
@@ -37,12 +38,12 @@ def dashboard_context(request, now=None):
                 (choice, f"?{urlencode({'days': choice})}") for choice in metrics.PERIOD_CHOICES
             ],
             "period_start": period.start_day,
-            "rows": [(figures, links(figures, period)) for figures in page],
+            "rows": [(figures, links(figures, period, changelist)) for figures in page],
             "page": page,
             "page_query": urlencode({"days": days}),
             "clinic_count": len(clinics),
             "totals": totals,
-            "totals_links": links(totals, period),
+            "totals_links": links(totals, period, changelist),
             "weeks": weeks,
             "chart": charts.weekly_chart(weeks, metrics.describe_minutes),
             "target_hours": metrics.site_target_hours(),
@@ -50,9 +51,9 @@ def dashboard_context(request, now=None):
     }
 
 
-def links(figures, period):
+def links(figures, period, base=None):
     """The filtered request list behind each number (scoped to the person as always)."""
-    base = reverse("admin:consultations_consultationrequest_changelist")
+    base = base or reverse("admin:consultations_consultationrequest_changelist")
     where = {"location__id__exact": figures.location.pk} if figures.location else {}
     since = {"created_at__gte": str(period.start)}
 

@@ -258,10 +258,11 @@ def percentiles(queryset, value, group_by=None, percents=(MEDIAN, P90), overall=
     nearest values like PostgreSQL's percentile_cont, the lowest value (`first`), and
     the number of rows matching each Q in `counts`.
 
-    One query, in SQL that SQLite and PostgreSQL both run: window functions number each
+    One query, in SQL that SQLite and PostgreSQL both run: a window function numbers each
     group's values in order and only the rows at the wanted positions (a few per group)
     come back, whatever the number of requests. The rows come straight from the filter's
-    index; a GROUP BY would tempt SQLite to walk every request of every clinic instead.
+    index (SQLite walks every request of every clinic for a GROUP BY on the table
+    itself, to save a sort).
     """
     counts = counts or {}
     flags = {
@@ -281,63 +282,47 @@ def percentiles(queryset, value, group_by=None, percents=(MEDIAN, P90), overall=
         inner, params = base.query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:  # e.g. staff given no clinic: nothing to ask the database
         return {}
-    # Every window of a group is written alike (the whole group as the frame), so the
-    # database sorts the rows once for all of them, and once more for the overall ones.
-    order = "ORDER BY CASE WHEN val IS NULL THEN 1 ELSE 0 END, val"
-    whole = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
-    group = f"(PARTITION BY grp {order} {whole})"
-    everything = f"({order} {whole})"
-    windows = [
-        f"ROW_NUMBER() OVER {group} AS rn",
-        f"COUNT(val) OVER {group} AS counted",
-        f"COUNT(*) OVER {group} AS n",
-        *(f"SUM({flag}) OVER {group} AS t_{flag}" for flag in flags),
-    ]
-    wanted = [_positions("rn", "counted", percents)]
-    if overall:
-        windows += [
-            f"ROW_NUMBER() OVER {everything} AS rn_all",
-            f"COUNT(val) OVER {everything} AS counted_all",
-            f"COUNT(*) OVER {everything} AS n_all",
-            *(f"SUM({flag}) OVER {everything} AS a_{flag}" for flag in flags),
-        ]
-        wanted.append(_positions("rn_all", "counted_all", percents))
-    else:
-        windows += [
-            "0 AS rn_all",
-            "0 AS counted_all",
-            "0 AS n_all",
-            *(f"0 AS a_{flag}" for flag in flags),
-        ]
-    columns = ["grp", "val", "rn", "counted", "n", *(f"t_{f}" for f in flags)]
-    columns += ["rn_all", "counted_all", "n_all", *(f"a_{f}" for f in flags)]
-    # Only our own column names and integers are put into the text; every value the
-    # queryset filters on stays a query parameter.
-    sql = (
-        f"SELECT {', '.join(columns)} FROM "  # noqa: S608
-        f"(SELECT grp, val, {', '.join(windows)} FROM ({inner}) base) ranked "
-        f"WHERE {' OR '.join(wanted)}"
+    # Counts by GROUP BY, and one window (row numbers) over the rows with a value: the
+    # cheapest form for SQLite's window functions, and plain SQL for both databases.
+    sums = "".join(f", SUM({flag}) AS t_{flag}" for flag in flags)
+    sizes = f"SELECT grp, COUNT(*) AS n, COUNT(val) AS counted{sums} FROM base GROUP BY grp"  # noqa: S608
+    ranked = (
+        "SELECT grp, val, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY val) AS rn "
+        "FROM base WHERE val IS NOT NULL"
     )
+    picked = ", ".join(f"sizes.t_{flag}" for flag in flags)
+    select = (
+        f"SELECT 0 AS is_all, sizes.grp, ranked.val, ranked.rn, sizes.n, sizes.counted"  # noqa: S608
+        f"{', ' + picked if picked else ''} FROM sizes LEFT JOIN ranked "
+        f"ON ranked.grp = sizes.grp AND {_positions('ranked.rn', 'sizes.counted', percents)}"
+    )
+    ctes = [f"base AS ({inner})", f"sizes AS ({sizes})", f"ranked AS ({ranked})"]
+    if overall:
+        ctes += [
+            f"sizes_all AS (SELECT COUNT(*) AS n, COUNT(val) AS counted{sums} FROM base)",  # noqa: S608
+            "ranked_all AS (SELECT val, ROW_NUMBER() OVER (ORDER BY val) AS rn "
+            "FROM base WHERE val IS NOT NULL)",
+        ]
+        picked_all = ", ".join(f"sizes_all.t_{flag}" for flag in flags)
+        select += (
+            f" UNION ALL SELECT 1, NULL, ranked_all.val, ranked_all.rn, sizes_all.n, "  # noqa: S608
+            f"sizes_all.counted{', ' + picked_all if picked_all else ''} FROM sizes_all "
+            f"LEFT JOIN ranked_all "
+            f"ON {_positions('ranked_all.rn', 'sizes_all.counted', percents)}"
+        )
+    # Only our own column names and integers are put into the SQL text (the S608 marks);
+    # every value the queryset filters on stays a query parameter.
+    sql = f"WITH {', '.join(ctes)} {select}"
     names, spreads, at = list(counts), {}, {}
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
-        width = 5 + len(names)
-        for row in cursor.fetchall():
-            grp, val, rn, counted, n = row[:5]
-            if grp not in spreads:
-                spreads[grp] = Spread(
-                    n, counted, counts=dict(zip(names, row[5:width], strict=True))
-                )
-                at[grp] = {}
-            at[grp][rn] = val
-            if overall:
-                rn_all, counted_all, n_all = row[width : width + 3]
-                if ALL not in spreads:
-                    spreads[ALL] = Spread(
-                        n_all, counted_all, counts=dict(zip(names, row[width + 3 :], strict=True))
-                    )
-                    at[ALL] = {}
-                at[ALL][rn_all] = val
+        for is_all, grp, val, rn, n, counted, *totals in cursor.fetchall():
+            key = ALL if is_all else grp
+            if key not in spreads:
+                spreads[key] = Spread(n, counted, counts=dict(zip(names, totals, strict=True)))
+                at[key] = {}
+            if rn is not None:
+                at[key][rn] = val
     for grp, spread in spreads.items():
         spread.first = at[grp].get(1)
         if spread.counted:
