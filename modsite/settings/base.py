@@ -4,8 +4,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+import bootstrap_wrapper
 import dj_database_url
-import xstatic.pkg.bootstrap
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -131,7 +131,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+    ("vendor/bootstrap", bootstrap_wrapper.get_bootstrap_dir()),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
