@@ -264,7 +264,7 @@ class PageCacheMiddleware:
         # get_host() first: it refuses hosts outside ALLOWED_HOSTS, hit or miss.
         base = (settings.SITE_URL or request_origin(request), request.path)
         now = time.monotonic()
-        key, page = self._lookup(request, base)
+        page = self._lookup(request, base)
         if isinstance(page, _Page) and page.is_fresh(reading, now):
             return page.response()
         response = self.get_response(request)
@@ -281,7 +281,7 @@ class PageCacheMiddleware:
                 entry = self.pages.get(key)
             if entry is not None:
                 self.pages.move_to_end(key)
-        return key, entry
+        return entry
 
     @staticmethod
     def _keepable(response):
