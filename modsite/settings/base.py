@@ -7,7 +7,7 @@ from pathlib import Path
 import bootstrap_wrapper
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_choice, env_int, env_list, env_parsed, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -76,10 +76,13 @@ TEMPLATES = [
 
 # SQLite by default so the site runs with no server; set DATABASE_URL for PostgreSQL.
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+    "default": env_parsed(
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        lambda url: dj_database_url.parse(
+            url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        "a database URL such as postgres://user:password@host:5432/name",
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -90,7 +93,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when REDIS_URL is set (shared by every gunicorn worker), the database otherwise.
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -126,6 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
+# Level of the site's logs (LOGGING, below).
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 USE_I18N = True
 USE_TZ = True
 
@@ -155,7 +160,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Absolute origin for canonical links, structured data, the sitemap and e-mails
 # (e.g. https://www.example.com).
 # Empty: taken from the request.
-SITE_URL = env_str("SITE_URL", "").rstrip("/")
+SITE_URL = env_url("SITE_URL", "", schemes=("https", "http")).rstrip("/")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -262,9 +267,9 @@ LOGGING = {
             "filters": ["request_id", "scrub"],
         },
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "django": {"level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+        "django": {"level": LOG_LEVEL, "propagate": True},
         "django.server": {"propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "axes.apps": {"level": "WARNING"},  # a start-up banner in every process
