@@ -53,6 +53,7 @@ host without a default port) and the path, so the Host header's port cannot mult
 entries; at PAGE_CACHE_MAX_PAGES the least recently used page is evicted.
 """
 
+import contextlib
 import logging
 import threading
 import time
@@ -66,7 +67,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 
-from .origin import request_origin
+from .origin import canonical_origin
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ class CachedPageMixin:
 
 @dataclass(frozen=True)
 class _Page:
+    key: tuple
     generation: str
     tokens: tuple  # (tag, token) pairs read before the page was rendered
     expires: float
@@ -210,11 +212,10 @@ class _Page:
     body: bytes
 
     def is_fresh(self, reading, now):
-        return (
-            self.generation == reading.generation
-            and self.expires > now
-            and all(reading.tokens.get(tag) == token for tag, token in self.tokens)
-        )
+        if self.generation != reading.generation or self.expires <= now:
+            return False
+        tokens = reading.tokens
+        return all(tokens.get(tag) == token for tag, token in self.tokens)
 
     def response(self):
         response = HttpResponse(self.body, status=self.status)
@@ -261,27 +262,24 @@ class PageCacheMiddleware:
             # Patients still get their page, uncached, while the cache is down.
             _warn("Page cache skipped: the cache is not answering.")
             return self.get_response(request)
-        # get_host() first: it refuses hosts outside ALLOWED_HOSTS, hit or miss.
-        base = (settings.SITE_URL or request_origin(request), request.path)
-        now = time.monotonic()
-        page = self._lookup(request, base)
-        if isinstance(page, _Page) and page.is_fresh(reading, now):
+        # get_host() always: it refuses hosts outside ALLOWED_HOSTS, hit or miss.
+        origin = canonical_origin(request.scheme, request.get_host())
+        base = (settings.SITE_URL or origin, request.path)
+        page = self.pages.get(base)
+        if page.__class__ is _VariesByQuery:
+            page = self.pages.get((*base, _query_key(request, page.params)))
+        if page is not None and page.is_fresh(reading, time.monotonic()):
+            self._touch(page.key)
             return page.response()
         response = self.get_response(request)
         if self._keepable(response):
             self._keep_if_still_fresh(request, base, response, reading, seconds)
         return response
 
-    def _lookup(self, request, base):
-        with self.lock:
-            entry = self.pages.get(base)
-            key = base
-            if isinstance(entry, _VariesByQuery):
-                key = (*base, _query_key(request, entry.params))
-                entry = self.pages.get(key)
-            if entry is not None:
-                self.pages.move_to_end(key)
-        return entry
+    def _touch(self, key):
+        # No lock: move_to_end is one C call; the page may have just been evicted.
+        with contextlib.suppress(KeyError):
+            self.pages.move_to_end(key)
 
     @staticmethod
     def _keepable(response):
@@ -301,7 +299,10 @@ class PageCacheMiddleware:
             return
         if tokens is None:
             return
+        params = response.cache_query_params
+        key = (*base, _query_key(request, params)) if params else base
         page = _Page(
+            key=key,
             generation=reading.generation,
             tokens=tuple(sorted(tokens.items())),
             expires=time.monotonic() + seconds,
@@ -309,13 +310,10 @@ class PageCacheMiddleware:
             headers=tuple(response.headers.items()),
             body=response.content,
         )
-        params = response.cache_query_params
         with self.lock:
             if params:
                 self._put(base, _VariesByQuery(params))
-                self._put((*base, _query_key(request, params)), page)
-            else:
-                self._put(base, page)
+            self._put(key, page)
 
     def _put(self, key, entry):
         self.pages[key] = entry

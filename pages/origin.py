@@ -11,11 +11,14 @@ def site_origin(request):
 
 
 def request_origin(request):
-    """scheme://host of the request, without the scheme's default port (`example.com:443`
-    is `example.com`), so the page cache and the pages' own links agree on one address.
-    Raises DisallowedHost for a host outside ALLOWED_HOSTS, like request.get_host()."""
-    host = request.get_host()
+    """scheme://host of the request (get_host(): refused outside ALLOWED_HOSTS)."""
+    return canonical_origin(request.scheme, request.get_host())
+
+
+def canonical_origin(scheme, host):
+    """scheme://host without the scheme's default port (`example.com:443` is
+    `example.com`), so the page cache and the pages' own links agree on one address."""
     name, _, port = host.rpartition(":")
-    if name and port == DEFAULT_PORTS.get(request.scheme):
+    if name and port == DEFAULT_PORTS.get(scheme):
         host = name
-    return f"{request.scheme}://{host}"
+    return f"{scheme}://{host}"

@@ -173,7 +173,11 @@ def test_without_site_url_the_default_port_is_the_same_host(client, bellevue):
     assert 'href="http://testserver/bellevue/"' in html  # the canonical link agrees
 
 
-def test_a_host_outside_allowed_hosts_is_refused_even_when_the_page_is_kept(client, bellevue):
+@pytest.mark.parametrize("site_url", ["", "https://www.example.com"])
+def test_a_host_outside_allowed_hosts_is_refused_even_when_the_page_is_kept(
+    client, settings, bellevue, site_url
+):
+    settings.SITE_URL = site_url
     warm(client, ["/bellevue/"])
     assert client.get("/bellevue/", HTTP_HOST="evil.example").status_code == 400
 
