@@ -106,7 +106,10 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
+            "LOCATION": "django_cache",  # created by `migrate` (modsite/cache.py)
+            # Django's default of 300 rows would cull rate-limit counters and page-cache
+            # tokens (one per location) long before memory matters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 # Seconds a rendered patient page stays cached; edits to locations clear it at once.
