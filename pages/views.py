@@ -13,10 +13,6 @@ from .cache import LISTS_LOCATIONS, CachedPageMixin, location_tag
 from .content import ISOTRETINOIN_LAST_REVIEWED
 from .models import Location
 
-logger = logging.getLogger(__name__)
-
-HEALTH_KEY = "healthz:probe"
-
 
 class HomeView(CachedPageMixin, TemplateView):
     template_name = "pages/home.html"
@@ -58,6 +54,11 @@ class IsotretinoinView(LocationPageMixin, DetailView):
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain"
+
+
+logger = logging.getLogger(__name__)
+
+HEALTH_KEY = "healthz:probe"
 
 
 class HealthView(View):
