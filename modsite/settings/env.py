@@ -66,14 +66,6 @@ def env_int(name, default, *, minimum=0):
     return number
 
 
-def env_list(name, default=()):
-    """Comma-separated values, e.g. ALLOWED_HOSTS=www.example.com,example.com."""
-    value = _raw(name)
-    if value is None:
-        return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
 def env_choice(name, default, choices):
     """One of `choices`, matched without regard to case (returned as in `choices`)."""
     value = _raw(name)
@@ -117,3 +109,11 @@ def use_settings_module(default):
     unset or empty (Django itself would stop on an empty one)."""
     if _raw("DJANGO_SETTINGS_MODULE") is None:
         os.environ["DJANGO_SETTINGS_MODULE"] = default
+
+
+def env_list(name, default=()):
+    """Comma-separated values, e.g. ALLOWED_HOSTS=www.example.com,example.com."""
+    value = _raw(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
