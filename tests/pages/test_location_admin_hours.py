@@ -3,10 +3,10 @@
 import datetime
 
 import pytest
-from conftest import location_admin_data
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from location_admin_forms import location_admin_data
 
 from pages.models import Location
 
