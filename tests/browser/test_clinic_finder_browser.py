@@ -152,3 +152,22 @@ def test_without_javascript_the_hours_table_still_tells_everything(browser, live
         expect(page.get_by_role("status")).to_contain_text("1 clinic matches “omaha”")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_general_form_with_many_clinics_starts_with_an_accessible_finder(
+    page, live_server, axe_violations, find_foreign_requests, width
+):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_locations", 25, stdout=io.StringIO())
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + "/consultation/?q=Test+Clinic+0003")
+    count, report = axe_violations(page)
+    assert count == 0, report
+    assert find_foreign_requests(page) == []
+    page.get_by_role("link", name="Choose Test Clinic 0003 (fake)").click()
+    page.wait_for_url("**/test-clinic-0003/consultation/")
+    expect(page.locator(".chosen-clinic")).to_contain_text("Test Clinic 0003 (fake)")
