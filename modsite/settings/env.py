@@ -7,6 +7,7 @@ Two rules, the same for every variable (.env.example lists them all):
   variable, never a quiet fallback that could switch a protection off.
 """
 
+import ipaddress
 import os
 from urllib.parse import urlsplit
 
@@ -117,3 +118,22 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name, default=()):
+    """Comma-separated addresses or ranges ("10.0.0.0/8, ::1"), checked and normalised;
+    "none" for an empty list. A value that is not an address stops start-up."""
+    value = _raw(name)
+    if value is None:
+        items = list(default)
+    elif value.strip().lower() == "none":
+        return []
+    else:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+    try:
+        return [str(ipaddress.ip_network(item, strict=False)) for item in items]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must list addresses or ranges like 10.0.0.0/8 or ::1, "
+            f"separated by commas (or be none), not {value!r}."
+        ) from None
