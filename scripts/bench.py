@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_server import ROOT, hashed_static_path, production_server
 
 TARGET_RATIO = 0.8
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
-THREADS = int(os.environ.get("BENCH_THREADS", "2"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
-PAGE = os.environ.get("BENCH_PAGE", "/bellevue/isotretinoin/")
+SECONDS = int(os.environ.get("BENCH_SECONDS") or "10")
+THREADS = int(os.environ.get("BENCH_THREADS") or "2")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS") or "50")
+PAGE = os.environ.get("BENCH_PAGE") or "/bellevue/isotretinoin/"
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 

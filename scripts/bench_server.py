@@ -55,7 +55,7 @@ def server_env(workdir):
         PAGE_CACHE_SECONDS="600",
         LOG_LEVEL="WARNING",
     )
-    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     if redis_answers(redis_url):
         env["REDIS_URL"] = redis_url
     else:
@@ -167,9 +167,7 @@ def production_server(workers=2, threads=4):
     env = server_env(workdir)
     try:
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        manage(env, "migrate", "--noinput", "--verbosity", "0")
-        if not env["REDIS_URL"]:
-            manage(env, "createcachetable")
+        manage(env, "migrate", "--noinput", "--verbosity", "0")  # and the cache table
         with gunicorn(env, workers=workers, threads=threads, log_dir=workdir) as server:
             yield server.base_url, env
     finally:

@@ -74,7 +74,7 @@ def _change_phone_behind_the_caches_back(location, phone):
 def _fake_clock(monkeypatch):
     clock = [time.monotonic()]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(page_cache, "_known", (None, 0.0))
+    page_cache.reset()
     return clock
 
 
