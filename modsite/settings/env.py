@@ -123,8 +123,8 @@ def env_list(name, default=()):
 def env_networks(name, default=()):
     """Comma-separated addresses or ranges ("10.0.0.0/8, ::1"), checked and normalised;
     "none" for an empty list. A value that is not an address stops start-up."""
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
+    value = _raw(name)
+    if value is None:
         items = list(default)
     elif value.strip().lower() == "none":
         return []
