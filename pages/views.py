@@ -8,10 +8,13 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from . import outage
+from . import finder, outage
 from .cache import LISTS_LOCATIONS, CachedPageMixin, location_tag
 from .content import ISOTRETINOIN_LAST_REVIEWED
 from .models import Location
+
+# The home page shows a few clinics and the finder; the finder lists them all.
+HOME_LOCATIONS = 6
 
 
 class HomeView(CachedPageMixin, TemplateView):
@@ -19,15 +22,31 @@ class HomeView(CachedPageMixin, TemplateView):
     cache_tags = [LISTS_LOCATIONS]
 
     def get_context_data(self, **kwargs):
-        locations = list(Location.objects.active())
+        active = Location.objects.active()
+        locations = list(active[:HOME_LOCATIONS])
         outage.remember_clinic_phones(locations, shared=False)
-        return super().get_context_data(locations=locations, **kwargs)
+        return super().get_context_data(
+            locations=locations, location_count=active.count(), **kwargs
+        )
+
+
+class FinderView(CachedPageMixin, TemplateView):
+    """/locations/?q=68005: a GET form, so a search is a link to share. One kept page per
+    search, redrawn when any location changes; a fixed number of queries per search."""
+
+    template_name = "pages/finder.html"
+    cache_tags = [LISTS_LOCATIONS]
+    cache_query_params = ["q"]
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "")
+        return super().get_context_data(search=finder.search(query), **kwargs)
 
 
 class LocationPageMixin(CachedPageMixin):
     """Looks up the active location named by the URL's slug; anything else is a 404."""
 
-    queryset = Location.objects.active()
+    queryset = Location.objects.active().with_hours()
     context_object_name = "location"
 
     def get_cache_tags(self):

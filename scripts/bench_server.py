@@ -161,13 +161,16 @@ def gunicorn(env, workers=4, threads=4, worker_class="gthread", log_dir=None):
 
 
 @contextlib.contextmanager
-def production_server(workers=2, threads=4):
-    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port."""
+def production_server(workers=2, threads=4, locations=0):
+    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port,
+    with `locations` fake clinics added (manage.py seed_locations)."""
     workdir = Path(tempfile.mkdtemp(prefix="modsite-bench-"))
     env = server_env(workdir)
     try:
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         manage(env, "migrate", "--noinput", "--verbosity", "0")  # and the cache table
+        if locations:
+            manage(env, "seed_locations", str(locations), timeout=600)
         with gunicorn(env, workers=workers, threads=threads, log_dir=workdir) as server:
             yield server.base_url, env
     finally:
