@@ -55,7 +55,11 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
         return TemplateResponse(
             request,
             "consultations/choose_clinic.html",
-            {"search": finder.search(request.GET.get("q", ""))},
+            {
+                "search": finder.search(
+                    request.GET.get("q", ""), url_name="consultations:create_for_location"
+                )
+            },
         )
 
     def get_form_kwargs(self):

@@ -1,15 +1,16 @@
 """Find clinics by ZIP code (nearest first, in miles), by city, state or name.
 
-One query per search whatever the number of clinics: distances are computed here from the
-coordinates saved with each location (pages.geo), not in the database, so SQLite and
-PostgreSQL behave the same. At a few thousand clinics this stays well under a millisecond
-per hundred clinics (see `make bench`).
+A fixed number of queries per search whatever the number of clinics: distances are
+computed here from the coordinates saved with each location (pages.geo), not in the
+database, so SQLite and PostgreSQL behave the same. The full list (an empty search) reads
+plain values, not model instances, so a thousand clinics stay cheap (see `make bench`).
 """
 
 from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Q
+from django.urls import reverse
 
 from . import geo
 from .models import Location
@@ -37,7 +38,17 @@ _FIELDS = [
 @dataclass
 class Result:
     location: Location
+    url: str
     miles: float | None = None
+
+
+@dataclass
+class Entry:
+    """One line of the full list: just what it shows."""
+
+    name: str
+    city: str
+    url: str
 
 
 @dataclass
@@ -46,7 +57,7 @@ class Search:
     # "all" (empty search), "zip", "unknown_zip", "text"
     kind: str
     results: list[Result] = field(default_factory=list)
-    # For an empty search: [(state name, [Result, ...]), ...]
+    # For an empty search: [(state name, [Entry, ...]), ...]
     groups: list = field(default_factory=list)
     total: int = 0
 
@@ -70,40 +81,58 @@ def _base():
     return Location.objects.active().only(*_FIELDS)
 
 
-def search(query):
+def _url_maker(url_name):
+    """slug -> URL for `url_name`, reversing once rather than once per clinic."""
+    marker = "slug-placeholder"
+    pattern = reverse(url_name, kwargs={"slug": marker})
+    return lambda slug: pattern.replace(marker, slug, 1)
+
+
+def search(query, url_name="pages:location"):
+    """Clinics for `query`; each result links to `url_name` for that clinic (its page, or
+    e.g. its consultation form)."""
     query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    url = _url_maker(url_name)
     if not query:
-        return _all()
+        return _all(url)
     code = geo.zip5(query)
     if code:
-        return _nearest(query, code)
-    return _text(query)
+        return _nearest(query, code, url)
+    return _text(query, url)
 
 
-def _all():
-    locations = list(_base().order_by("state", "city", "name"))
+def _all(url):
+    rows = Location.objects.active().order_by("state", "city", "name")
+    rows = rows.values_list("state", "name", "city", "slug")
     groups = []
-    for state, members in groupby(locations, key=lambda loc: loc.state):
-        name = str(STATE_NAMES.get(state, "")) or None
-        groups.append((name, [Result(loc) for loc in members]))
+    total = 0
+    for state, members in groupby(rows, key=lambda row: row[0]):
+        entries = [Entry(name, city, url(slug)) for _, name, city, slug in members]
+        total += len(entries)
+        groups.append((str(STATE_NAMES.get(state, "")) or None, entries))
     # Clinics without a state come last, under "Other clinics".
     groups.sort(key=lambda group: (group[0] is None, group[0] or ""))
-    return Search(query="", kind="all", groups=groups, total=len(locations))
+    return Search(query="", kind="all", groups=groups, total=total)
 
 
-def _nearest(query, code):
+def _nearest(query, code, url):
     point = geo.zip_point(code)
     if point is None:
         return Search(query=query, kind="unknown_zip")
-    located = [
-        Result(loc, geo.miles_between(point, (loc.latitude, loc.longitude)))
-        for loc in _base().filter(latitude__isnull=False, longitude__isnull=False)
+    located = Location.objects.active().filter(latitude__isnull=False, longitude__isnull=False)
+    distances = sorted(
+        (geo.miles_between(point, (lat, lon)), name, pk)
+        for pk, name, lat, lon in located.values_list("pk", "name", "latitude", "longitude")
+    )
+    nearest = distances[:NEAREST_LIMIT]
+    by_pk = _base().in_bulk([pk for _, _, pk in nearest])
+    results = [
+        Result(by_pk[pk], url(by_pk[pk].slug), miles) for miles, _, pk in nearest if pk in by_pk
     ]
-    located.sort(key=lambda result: (result.miles, result.location.name))
-    return Search(query=query, kind="zip", results=located[:NEAREST_LIMIT], total=len(located))
+    return Search(query=query, kind="zip", results=results, total=len(distances))
 
 
-def _text(query):
+def _text(query, url):
     """City, state or name. “Omaha, NE” means the city Omaha in Nebraska."""
     city, _, region = query.partition(",")
     city, region = city.strip(), region.strip()
@@ -116,10 +145,5 @@ def _text(query):
         if whole_state:
             condition |= Q(state=whole_state)
     matches = list(_base().filter(condition).order_by("state", "city", "name")[: MATCH_LIMIT + 1])
-    total = len(matches)
-    return Search(
-        query=query,
-        kind="text",
-        results=[Result(loc) for loc in matches[:MATCH_LIMIT]],
-        total=total,
-    )
+    results = [Result(loc, url(loc.slug)) for loc in matches[:MATCH_LIMIT]]
+    return Search(query=query, kind="text", results=results, total=len(matches))

@@ -261,6 +261,13 @@ class Location(models.Model):
         """The phone in national format, “(402) 555-0100”."""
         if not self.phone:
             return ""
+        memo = self.__dict__.get("_phone_display")
+        if memo and memo[0] == self.phone:  # parsing costs; pages show it more than once
+            return memo[1]
+        self.__dict__["_phone_display"] = (self.phone, self._format_phone())
+        return self.__dict__["_phone_display"][1]
+
+    def _format_phone(self):
         try:
             number = phonenumbers.parse(self.phone, None)
         except phonenumbers.NumberParseException:

@@ -8,8 +8,9 @@ from .models import ClosureDate, Location, OpeningHours
 
 @receiver(post_save, sender=Location)
 @receiver(post_delete, sender=Location)
-def location_changed(**kwargs):
-    cache.invalidate()
+def location_changed(instance, **kwargs):
+    # Its own pages and the pages that list locations; other clinics' pages stay warm.
+    cache.invalidate_on_commit(cache.location_tag(instance), cache.LISTS_LOCATIONS)
     outage.remember_clinic_phones(Location.objects.active())
 
 
@@ -18,7 +19,7 @@ def location_changed(**kwargs):
 @receiver(post_save, sender=ClosureDate)
 @receiver(post_delete, sender=ClosureDate)
 def hours_changed(instance, **kwargs):
-    # The location's pages show its hours: the sitemap's lastmod moves, kept pages go.
-    # (A queryset update sends no signal, so this does not count as a second save.)
+    # Only the location's own pages show its hours (lists show address and phone): those
+    # are redrawn, and its sitemap lastmod moves. A queryset update sends no signal.
     Location.objects.filter(pk=instance.location_id).update(updated_at=timezone.now())
-    cache.invalidate()
+    cache.invalidate_on_commit(cache.location_tag(instance.location_id))

@@ -60,12 +60,13 @@ def full_location(_seed_data):
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGES)
 def test_finder_and_full_location_pages_pass_axe_and_load_only_our_files(
-    page, live_server, axe_violations, find_foreign_requests, name, width
+    page, live_server, axe_violations, find_foreign_requests, save_screenshot, name, width
 ):
     page.set_viewport_size({"width": width, "height": 800})
     response = page.goto(live_server.url + PAGES[name])
     assert response.status == 200
     page.wait_for_load_state("networkidle")
+    save_screenshot(page, f"{name}-{width}px")
     count, report = axe_violations(page)
     assert count == 0, report
     assert find_foreign_requests(page) == []
@@ -87,7 +88,7 @@ def test_keyboard_only_search_by_zip_lists_the_nearest_first(page, live_server):
     expect(page.get_by_role("status")).to_contain_text("2 clinics nearest to 68005")
     names = page.locator(".finder-result h3").all_inner_texts()
     assert names == ["Fulltown", "Omaha Test"]
-    expect(page.locator(".finder-result").first).to_contain_text("0.0 miles away")
+    expect(page.locator(".finder-result").first).to_contain_text("Less than 1 mile away")
 
 
 def test_unknown_zip_says_so(page, live_server):
@@ -151,3 +152,22 @@ def test_without_javascript_the_hours_table_still_tells_everything(browser, live
         expect(page.get_by_role("status")).to_contain_text("1 clinic matches “omaha”")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_general_form_with_many_clinics_starts_with_an_accessible_finder(
+    page, live_server, axe_violations, find_foreign_requests, width
+):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_locations", 25, stdout=io.StringIO())
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + "/consultation/?q=Test+Clinic+0003")
+    count, report = axe_violations(page)
+    assert count == 0, report
+    assert find_foreign_requests(page) == []
+    page.get_by_role("link", name="Choose Test Clinic 0003 (fake)").click()
+    page.wait_for_url("**/test-clinic-0003/consultation/")
+    expect(page.locator(".chosen-clinic")).to_contain_text("Test Clinic 0003 (fake)")

@@ -100,7 +100,7 @@ def test_empty_search_lists_every_clinic_grouped_by_state(client, nebraska, bell
     assert search.kind == "all"
     assert [state for state, _ in search.groups] == ["Colorado", "Nebraska", None]
     assert search.total == 6
-    assert [r.location.name for r in search.groups[1][1]] == [
+    assert [entry.name for entry in search.groups[1][1]] == [
         "Kearney Test",
         "Lincoln Test",
         "Omaha Test",

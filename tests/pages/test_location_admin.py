@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def location_form(**fields):
-    from conftest import location_admin_data
+    from location_admin_forms import location_admin_data
 
     return location_admin_data(**fields)
 

@@ -3,10 +3,10 @@
 import datetime
 
 import pytest
-from conftest import location_admin_data
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from location_admin_forms import location_admin_data
 
 from pages.models import Location
 
@@ -95,3 +95,13 @@ def test_migration_keeps_the_old_free_text_in_staff_notes_to_the_character():
     number = Location.objects.get(slug="numberonly")
     assert number.phone == "+14025550100"
     assert "402.555.0100" in number.staff_notes
+
+
+def test_change_page_shows_the_hours_and_closure_inlines(admin_client, bellevue):
+    bellevue.opening_hours.create(weekday=0, opens=datetime.time(8), closes=datetime.time(17))
+    url = reverse("admin:pages_location_change", args=[bellevue.pk])
+    html = admin_client.get(url).content.decode()
+    assert "Opening hours (one row per opening period" in html
+    assert "Closure dates (holidays)" in html
+    assert 'name="opening_hours-0-opens" value="08:00:00"' in html
+    assert "Staff notes (never shown to patients)" in html

@@ -4,10 +4,10 @@ and staff edits in the admin reach patients at once."""
 import time
 
 import pytest
-from conftest import location_admin_data
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from location_admin_forms import location_admin_data
 
 from pages import cache as page_cache
 
@@ -65,7 +65,7 @@ def _change_phone_behind_the_caches_back(location, phone):
 def _fake_clock(monkeypatch):
     clock = [time.monotonic()]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(page_cache, "_known", (None, 0.0))
+    page_cache.reset()
     return clock
 
 

@@ -95,10 +95,10 @@ def test_location_page_shows_only_contact_details_staff_entered(client, bellevue
     assert "Get directions" in html
 
 
-def test_health_endpoint_reports_database_ok(client):
+def test_health_endpoint_reports_database_and_cache_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_robots_txt_points_to_the_sitemap(client):
