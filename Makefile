@@ -4,14 +4,11 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PORT ?= 8000
 
-# XStatic-Bootstrap's build needs setuptools<81 (pip 25.3+ reads BUILD_CONSTRAINT, older PIP_CONSTRAINT).
-export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints.txt
-export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint format check bench audit audit-deps loadtest browser clean
 
-$(VENV)/.runtime: requirements.txt constraints.txt
+$(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q "pip==26.3"
 	$(PY) -m pip install -q -r requirements.txt
@@ -21,10 +18,10 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
-## run: set up, migrate (creates the Bellevue and Gretna locations) and serve http://127.0.0.1:8000/
+## run: set up, migrate (creates the Bellevue and Gretna locations and the cache table) and
+## serve http://127.0.0.1:8000/
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## browser: Debian's Chromium for the browser tests (Playwright never downloads its own)

@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from pages.sitemaps import sitemaps
+from pages.sitemaps import sitemap, sitemap_section
 from pages.views import HealthView, RobotsView
 
 handler500 = "pages.outage.server_error"
@@ -17,7 +16,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", HealthView.as_view(), name="healthz"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
     # Consultations first: its fixed paths must win over the location slug routes.
     path("", include("consultations.urls")),
     path("", include("pages.urls")),

@@ -2,22 +2,25 @@
 visit counting on and off.
 
 Starts two gunicorns with production settings (see bench_server.py), one counting visits
-(VISIT_COUNTS=on) and one not, warms their page caches, checks that a warm page hit makes
-no database query, then runs wrk BENCH_ROUNDS times, in a rotating order each round,
-against (a) the hashed site.css served by whitenoise, (b) a location's isotretinoin page
-with counting on and (c) the same page with counting off. Every request sends a phone
-browser's user agent, so the page views count (robots would not). Prints each round's
-requests per second, the median ratio of each page to the static file of its round
-(target: counting on at >= 0.9x the static file) and p50/p99 latency; afterwards checks
-that the counting server stored every view it answered. Loopback only; every step is
-bounded in time. The figures are only as steady as the machine: run it on a quiet one.
+(VISIT_COUNTS=on, with BENCH_LOCATIONS (1,000) fake clinics besides the two real ones) and
+one not; weighs the home page with all those clinics (target: at most 60 KB), warms the
+page caches, checks that a warm page hit makes no database query, then runs wrk
+BENCH_ROUNDS times, in a rotating order each round, against (a) the hashed site.css
+served by whitenoise, (b) a location's isotretinoin page with counting on and (c) the
+same page with counting off. Every request sends a phone browser's user agent, so the
+page views count (robots would not). Prints each round's requests per second, the median
+ratio of each page to the static file of its round (target: counting on at >= 0.9x the
+static file) and p50/p99 latency; afterwards checks that the counting server stored every
+view it answered. Loopback only; every step is bounded in time. The figures are only as
+steady as the machine: run it on a quiet one.
 
 Settings through the environment: BENCH_SECONDS (6 per run), BENCH_ROUNDS (5),
 BENCH_THREADS (2), BENCH_CONNECTIONS (50), BENCH_PAGE (/bellevue/isotretinoin/),
-BENCH_REDIS_URL.
+BENCH_LOCATIONS (1000), BENCH_REDIS_URL.
 """
 
 import contextlib
+import gzip
 import os
 import re
 import shutil
@@ -32,11 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_server import ROOT, hashed_static_path, manage, production_server
 
 TARGET_RATIO = 0.9  # the page with counting on, against the static file
-SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-THREADS = int(os.environ.get("BENCH_THREADS", "2"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
-PAGE = os.environ.get("BENCH_PAGE", "/bellevue/isotretinoin/")
+HOME_PAGE_MAX_KB = 60
+LOCATIONS = int(os.environ.get("BENCH_LOCATIONS") or "1000")
+SECONDS = int(os.environ.get("BENCH_SECONDS") or "6")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS") or "5")
+THREADS = int(os.environ.get("BENCH_THREADS") or "2")
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS") or "50")
+PAGE = os.environ.get("BENCH_PAGE") or "/bellevue/isotretinoin/"
 
 # A phone's browser: counted as a patient's view (see pages/visits.py).
 USER_AGENT = (
@@ -120,10 +125,22 @@ def main():
 
     with contextlib.ExitStack() as servers:
         base_on, env = servers.enter_context(
-            production_server(env_overrides={"VISIT_COUNTS": "on"}, after_stop=count_views)
+            production_server(
+                locations=LOCATIONS,
+                env_overrides={"VISIT_COUNTS": "on"},
+                after_stop=count_views,
+            )
         )
+        # The page measured shows one clinic: the same page without the fake clinics.
         base_off, _env_off = servers.enter_context(
             production_server(env_overrides={"VISIT_COUNTS": "off"})
+        )
+        with urllib.request.urlopen(base_on + "/", timeout=10) as response:  # noqa: S310 loopback
+            home = response.read()
+        home_kb = len(home) / 1024
+        print(
+            f"\nHome page with {LOCATIONS + 2} active locations: {home_kb:.1f} KB "
+            f"({len(gzip.compress(home)) / 1024:.1f} KB gzipped; target <= {HOME_PAGE_MAX_KB} KB)"
         )
         urls = {
             "static": base_on + hashed_static_path("css/site.css"),
@@ -186,6 +203,8 @@ def main():
         sys.exit("Some requests failed.")
     if ratio["counting on"] < TARGET_RATIO or queries:
         sys.exit("The cached page misses its target (see above).")
+    if home_kb > HOME_PAGE_MAX_KB:
+        sys.exit(f"The home page weighs {home_kb:.1f} KB, over {HOME_PAGE_MAX_KB} KB.")
     if not counted:
         sys.exit("The counting server did not store every view it answered.")
 

@@ -55,7 +55,7 @@ def server_env(workdir):
         PAGE_CACHE_SECONDS="600",
         LOG_LEVEL="WARNING",
     )
-    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     if redis_answers(redis_url):
         env["REDIS_URL"] = redis_url
     else:
@@ -161,18 +161,19 @@ def gunicorn(env, workers=4, threads=4, worker_class="gthread", log_dir=None):
 
 
 @contextlib.contextmanager
-def production_server(workers=2, threads=4, env_overrides=None, after_stop=None):
-    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port.
-    `env_overrides` are added to its environment; `after_stop(env)` is called once
-    gunicorn has stopped, while its database still exists."""
+def production_server(workers=2, threads=4, locations=0, env_overrides=None, after_stop=None):
+    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port,
+    with `locations` fake clinics added (manage.py seed_locations). `env_overrides` are
+    added to its environment; `after_stop(env)` is called once gunicorn has stopped,
+    while its database still exists."""
     workdir = Path(tempfile.mkdtemp(prefix="modsite-bench-"))
     env = server_env(workdir)
     env.update(env_overrides or {})
     try:
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        manage(env, "migrate", "--noinput", "--verbosity", "0")
-        if not env["REDIS_URL"]:
-            manage(env, "createcachetable")
+        manage(env, "migrate", "--noinput", "--verbosity", "0")  # and the cache table
+        if locations:
+            manage(env, "seed_locations", str(locations), timeout=600)
         with gunicorn(env, workers=workers, threads=threads, log_dir=workdir) as server:
             yield server.base_url, env
         if after_stop:

@@ -48,7 +48,19 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
 
 @pytest.mark.parametrize(
     ("path", "most"),
-    [("/", 2), ("/bellevue/", 2), ("/bellevue/isotretinoin/", 2), ("/sitemap.xml", 4)],
+    [
+        # Home: a few clinics, their count, the footer's few.
+        ("/", 3),
+        # A location, its opening hours and its closure dates.
+        ("/bellevue/", 3),
+        ("/bellevue/isotretinoin/", 3),
+        # Two counts (one file or an index?), two lists, two lastmods.
+        ("/sitemap.xml", 8),
+        # One search, the footer.
+        ("/locations/", 2),
+        ("/locations/?q=68005", 2),
+        ("/locations/?q=town", 2),
+    ],
 )
 def test_page_queries_do_not_grow_with_the_number_of_locations(
     client, make_location, django_assert_max_num_queries, path, most
