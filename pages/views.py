@@ -11,7 +11,8 @@ from django.views.generic import DetailView, TemplateView
 from . import finder, outage
 from .cache import LISTS_LOCATIONS, CachedPageMixin, location_tag
 from .content import ISOTRETINOIN_LAST_REVIEWED
-from .models import Location
+from .models import DailyPageViews, Location
+from .visits import CountedPageMixin
 
 # The home page shows a few clinics and the finder; the finder lists them all.
 HOME_LOCATIONS = 6
@@ -43,7 +44,7 @@ class FinderView(CachedPageMixin, TemplateView):
         return super().get_context_data(search=finder.search(query), **kwargs)
 
 
-class LocationPageMixin(CachedPageMixin):
+class LocationPageMixin(CountedPageMixin, CachedPageMixin):
     """Looks up the active location named by the URL's slug; anything else is a 404."""
 
     queryset = Location.objects.active().with_hours()
@@ -53,6 +54,9 @@ class LocationPageMixin(CachedPageMixin):
         # Its footer names only this location (templates/includes/footer.html).
         return [location_tag(self.object)]
 
+    def visit_location(self):
+        return getattr(self, "object", None)
+
     def get_context_data(self, **kwargs):
         # The consultation form lives in the consultations app; linked by URL name only.
         url = reverse("consultations:create_for_location", kwargs={"slug": self.object.slug})
@@ -61,10 +65,12 @@ class LocationPageMixin(CachedPageMixin):
 
 class LocationDetailView(LocationPageMixin, DetailView):
     template_name = "pages/location_detail.html"
+    visit_kind = DailyPageViews.Kind.OVERVIEW
 
 
 class IsotretinoinView(LocationPageMixin, DetailView):
     template_name = "pages/isotretinoin.html"
+    visit_kind = DailyPageViews.Kind.TREATMENT
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(last_reviewed=ISOTRETINOIN_LAST_REVIEWED, **kwargs)
