@@ -438,10 +438,10 @@ class DailyPageViews(models.Model):
     """
 
     class Kind(models.TextChoices):
-        OVERVIEW = "overview", "Location page"
-        TREATMENT = "treatment", "Treatment page"
-        FORM = "form", "Consultation form"
-        THANKS = "thanks", "Thank-you page"
+        OVERVIEW = "overview", _("Location page")
+        TREATMENT = "treatment", _("Treatment page")
+        FORM = "form", _("Consultation form")
+        THANKS = "thanks", _("Thank-you page")
 
     day = models.DateField()
     location = models.ForeignKey(
@@ -451,8 +451,8 @@ class DailyPageViews(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "daily page views"
-        verbose_name_plural = "daily page views"
+        verbose_name = _("daily page views")
+        verbose_name_plural = _("daily page views")
         ordering = ["-day", "location", "kind"]
         # One row per day, location and kind. NULL never equals NULL in a unique index, so
         # the rows without a location get an index of their own.

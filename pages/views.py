@@ -50,12 +50,12 @@ class LocationPageMixin(CountedPageMixin, CachedPageMixin):
     queryset = Location.objects.active().with_hours()
     context_object_name = "location"
 
-    def visit_location(self):
-        return getattr(self, "object", None)
-
     def get_cache_tags(self):
         # Its footer names only this location (templates/includes/footer.html).
         return [location_tag(self.object)]
+
+    def visit_location(self):
+        return getattr(self, "object", None)
 
     def get_context_data(self, **kwargs):
         # The consultation form lives in the consultations app; linked by URL name only.

@@ -33,7 +33,7 @@ import time
 from collections import Counter
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -263,8 +263,6 @@ class VisitCounterMiddleware:
     def __init__(self, get_response):
         if not settings.VISIT_COUNTS:
             raise MiddlewareNotUsed
-        if settings.VISIT_FLUSH_SECONDS < 1:
-            raise ImproperlyConfigured("VISIT_FLUSH_SECONDS must be 1 or more.")
         self.get_response = get_response
         self.tags = {}
         self.lock = threading.Lock()

@@ -164,8 +164,8 @@ def gunicorn(env, workers=4, threads=4, worker_class="gthread", log_dir=None):
 def production_server(workers=2, threads=4, locations=0, env_overrides=None, after_stop=None):
     """Yield (base_url, env) for a gunicorn serving the site on a free loopback port,
     with `locations` fake clinics added (manage.py seed_locations). `env_overrides` are
-    added to its environment; `after_stop(env)` is called once gunicorn has stopped, while
-    its database still exists."""
+    added to its environment; `after_stop(env)` is called once gunicorn has stopped,
+    while its database still exists."""
     workdir = Path(tempfile.mkdtemp(prefix="modsite-bench-"))
     env = server_env(workdir)
     env.update(env_overrides or {})

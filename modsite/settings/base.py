@@ -130,14 +130,14 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Longest a worker serves its kept pages before checking the shared cache for edits again
 # (the worker where staff saved the edit drops them at once).
 PAGE_CACHE_RECHECK_SECONDS = env_int("PAGE_CACHE_RECHECK_SECONDS", 1)
+# Pages each worker keeps in memory; past it, the least recently used one goes.
+PAGE_CACHE_MAX_PAGES = env_int("PAGE_CACHE_MAX_PAGES", 1000)
 # First-party visit counts (pages/visits.py): daily totals per page, nothing about the
 # visitor. Each worker saves its counts every VISIT_FLUSH_SECONDS (what a killed worker
 # can lose) and when it exits.
 VISIT_COUNTS = env_bool("VISIT_COUNTS", True)
-VISIT_FLUSH_SECONDS = env_int("VISIT_FLUSH_SECONDS", 5)
+VISIT_FLUSH_SECONDS = env_int("VISIT_FLUSH_SECONDS", 5, minimum=1)
 VISIT_FLUSH_AUTOMATICALLY = True
-# Pages each worker keeps in memory; past it, the least recently used one goes.
-PAGE_CACHE_MAX_PAGES = env_int("PAGE_CACHE_MAX_PAGES", 1000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
@@ -120,7 +119,12 @@ def test_the_form_is_counted_when_shown_not_when_sent(patient, bellevue):
     patient.get("/bellevue/consultation/")
     patient.get("/consultation/")
     # A sent form that comes back with errors (200) is not a view of the form.
-    assert patient.post("/bellevue/consultation/", {"first_name": ""}).status_code == 200
+    sent = patient.post(
+        "/bellevue/consultation/",
+        "first_name=",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert sent.status_code == 200
     patient.get("/consultation/thanks/")
 
     assert saved() == {(bellevue.pk, "form"): 1, (None, "form"): 1, (None, "thanks"): 1}
@@ -229,12 +233,6 @@ def test_counting_can_be_turned_off(patient, bellevue, settings):
     assert saved() == {}
 
 
-def test_a_flush_interval_below_one_second_is_refused(patient, settings):
-    settings.VISIT_FLUSH_SECONDS = 0
-    with pytest.raises(ImproperlyConfigured, match="VISIT_FLUSH_SECONDS"):
-        patient.get("/")
-
-
 def test_counts_wait_in_memory_while_the_database_is_down(patient, bellevue, monkeypatch):
     patient.get("/bellevue/isotretinoin/")
     patient.get("/bellevue/isotretinoin/")
@@ -313,9 +311,12 @@ def test_totals_take_one_query_however_many_locations(make_location, django_asse
     assert by_queryset == many
 
 
-@pytest.mark.parametrize("value", ["maybe"])
-def test_a_mistyped_visit_counts_setting_stops_the_site_from_starting(value):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modsite.settings.test", "VISIT_COUNTS": value}
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [("VISIT_COUNTS", "maybe", "true or false"), ("VISIT_FLUSH_SECONDS", "0", "1 or more")],
+)
+def test_a_mistyped_visit_counts_setting_stops_the_site_from_starting(name, value, expected):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modsite.settings.test", name: value}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=Path(__file__).resolve().parents[2],
@@ -325,8 +326,8 @@ def test_a_mistyped_visit_counts_setting_stops_the_site_from_starting(value):
         check=False,
     )
     assert result.returncode != 0
-    assert "VISIT_COUNTS" in result.stderr
-    assert "true or false" in result.stderr
+    assert name in result.stderr
+    assert expected in result.stderr
 
 
 def test_counts_for_a_location_deleted_before_the_flush_do_not_hold_up_the_others(
