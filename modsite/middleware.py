@@ -1,9 +1,12 @@
-"""Site-wide middleware: a request id for the logs, and the Permissions-Policy header."""
+"""Site-wide middleware: a request id for the logs, the Permissions-Policy header, and the
+page language from the URL."""
 
 import re
 import uuid
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from . import logs
 
@@ -42,4 +45,18 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class UrlLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, with the language taken from the URL only.
+
+    With prefix_default_language=False, Django already ignores the cookie and the
+    Accept-Language header for unprefixed (English) paths and never redirects. It still
+    marks those responses "Vary: Accept-Language", which would make shared caches keep a
+    copy per browser language of pages that never vary: dropped here.
+    """
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -8,7 +8,13 @@ from .models import Location
 
 
 class SiteSitemap(Sitemap):
-    """Addresses start with SITE_URL when it is set (see pages.origin)."""
+    """Addresses start with SITE_URL when it is set (see pages.origin). Every page is
+    listed in each language, with xhtml:link alternates to the others and x-default
+    (English)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or super().get_protocol(protocol)
@@ -25,6 +31,15 @@ class HomeSitemap(SiteSitemap):
 
     def location(self, item):
         return reverse(item)
+
+
+class NoticeSitemap(HomeSitemap):
+    """The Section 1557 notices."""
+
+    priority = 0.3
+
+    def items(self):
+        return ["pages:nondiscrimination", "pages:language_assistance"]
 
 
 class LocationSitemap(SiteSitemap):
@@ -48,4 +63,5 @@ sitemaps = {
     "home": HomeSitemap,
     "locations": LocationSitemap,
     "isotretinoin": IsotretinoinSitemap,
+    "notices": NoticeSitemap,
 }
