@@ -4,6 +4,7 @@ import phonenumbers
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pages.models import Location
@@ -132,6 +133,9 @@ class ConsultationRequestForm(forms.ModelForm):
         self.fields["location"].queryset = Location.objects.active()
         self.fields["location"].empty_label = _("Choose a clinic")
         self.fields["best_time"].required = False
+        # Preselected from the page's language (see the view); a form sent without it
+        # (a page cached from before the question existed) takes that language too.
+        self.fields["preferred_language"].required = False
         self.fields["source_page"].required = False
         # Radio buttons need no "---------" choice.
         for name in ("contact_method", "best_time", "topic", "patient_type", "preferred_language"):
@@ -236,6 +240,13 @@ class ConsultationRequestForm(forms.ModelForm):
                 )
         else:
             cleaned["preferred_language_other"] = ""
+
+    def clean_preferred_language(self):
+        value = self.cleaned_data.get("preferred_language")
+        if value:
+            return value
+        language = get_language()
+        return language if language in ConsultationRequest.Language.values else "en"
 
     def clean_best_time(self):
         return self.cleaned_data.get("best_time") or ConsultationRequest.BestTime.ANY

@@ -28,7 +28,9 @@ def page_languages(context):
     request = context.get("request")
     current = translation.get_language()
     match = None
-    if request is not None and getattr(request, "resolver_match", None) is not None:
+    if "request_path" in context:
+        pass  # Django's 404 view: the address leads nowhere, in any language
+    elif request is not None and getattr(request, "resolver_match", None) is not None:
         match = request.resolver_match
     elif request is not None:
         try:

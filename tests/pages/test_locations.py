@@ -48,7 +48,14 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
 
 @pytest.mark.parametrize(
     ("path", "most"),
-    [("/", 2), ("/bellevue/", 2), ("/bellevue/isotretinoin/", 2), ("/sitemap.xml", 4)],
+    [
+        ("/", 2),
+        ("/bellevue/", 2),
+        # The location, its latest clinical review, and (none yet) its content date.
+        ("/bellevue/isotretinoin/", 3),
+        ("/es/bellevue/isotretinoina/", 3),
+        ("/sitemap.xml", 4),
+    ],
 )
 def test_page_queries_do_not_grow_with_the_number_of_locations(
     client, make_location, django_assert_max_num_queries, path, most
