@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 
 from . import images
 from .forms import HttpsURLField, LocationAdminForm
@@ -81,23 +82,27 @@ class ClinicalReviewAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+def language_name(code):
+    """The language's English name, for staff ("Spanish", not "Español")."""
+    return get_language_info(code)["name"]
+
+
 def warn_about_reviews(request):
     """Admin warnings for pages whose latest review is over a year old, or missing."""
-    languages = dict(settings.LANGUAGES)
     for page, language, review in ClinicalReview.objects.overdue_pages():
         messages.warning(
             request,
-            f"{PatientPage(page).label} in {languages[language]}: last reviewed on "
+            f"{PatientPage(page).label} in {language_name(language)}: last reviewed on "
             f"{review.reviewed_on.isoformat()}, more than {REVIEW_MAX_AGE_DAYS} days ago. "
             "Please have a clinician review it again.",
         )
     for page in PatientPage:
-        for language, name in settings.LANGUAGES:
+        for language, _name in settings.LANGUAGES:
             if not ClinicalReview.objects.for_page(page, language).exists():
                 messages.info(
                     request,
-                    f"{page.label} in {name} has no clinical review yet; patients see "
-                    "only when its text was last updated.",
+                    f"{page.label} in {language_name(language)} has no clinical review yet; "
+                    "patients see only when its text was last updated.",
                 )
 
 
