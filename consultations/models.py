@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pages.models import Location
@@ -142,10 +142,11 @@ class ConsultationRequest(models.Model):
 
     @property
     def language_for_care(self):
-        """What staff read: "Spanish", or the language the patient typed."""
-        if self.preferred_language == self.Language.OTHER:
-            return self.preferred_language_other or str(self.Language.OTHER.label)
-        return self.get_preferred_language_display()
+        """What staff read, in English: "Spanish", or the language the patient typed."""
+        if self.preferred_language == self.Language.OTHER and self.preferred_language_other:
+            return self.preferred_language_other
+        with translation.override("en"):
+            return str(self.get_preferred_language_display())
 
 
 class StaffLocationAccess(models.Model):
