@@ -83,7 +83,7 @@ class ConsultationRequestForm(forms.ModelForm):
             "patient_type": _("Have you been to MOD Dermatology before?"),
             "message": _("Message (optional)"),
             "preferred_language": _("Which language would you like to use for your care?"),
-            "preferred_language_other": _("Which language?"),
+            "preferred_language_other": _("If another language, which one?"),
             "interpreter_needed": _("I would like a free interpreter at my visits."),
         }
         help_texts = {

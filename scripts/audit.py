@@ -33,6 +33,9 @@ PAGES = {
     "treatment-es": "/es/bellevue/isotretinoina/",
     "form": "/bellevue/consultation/",
 }
+# AUDIT_PAGES="treatment-es form" audits only those (names above); all by default.
+if os.environ.get("AUDIT_PAGES"):
+    PAGES = {name: PAGES[name] for name in os.environ["AUDIT_PAGES"].split()}
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TREATMENT_MAX_BYTES = 60 * 1024
 TREATMENT_MAX_REQUESTS = 6
@@ -113,6 +116,8 @@ def main():
         if low:
             shortfalls.append(f"{name}: {', '.join(low)}; audits below full marks: {r['failing']}")
     for name in ("treatment", "treatment-es"):
+        if name not in results:
+            continue
         treatment = results[name][1]
         if treatment["bytes"] > TREATMENT_MAX_BYTES:
             shortfalls.append(f"{name} page: {treatment['bytes'] / 1024:.1f} KB > 60 KB")
