@@ -1,6 +1,7 @@
 import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import StreamingHttpResponse
@@ -16,6 +17,8 @@ from .models import (
     ConsultationRequest,
     DeletionLog,
     NotificationOutbox,
+    StaffAccessChange,
+    StaffAllLocationsAccess,
     StaffLocationAccess,
 )
 
@@ -185,12 +188,12 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             search_term = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return super().get_search_results(request, queryset, search_term)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        # Only views that showed the request (not a 404 or a refusal) are recorded.
-        if request.method == "GET" and response.status_code == 200:
-            AuditEvent.record(AuditEvent.Action.VIEW, [int(object_id)], user=request.user)
-        return response
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Every time the page shows a request's details, whatever the method: a POST that
+        # fails validation shows them again. A 404 or a refusal never gets here.
+        if obj is not None:
+            AuditEvent.record(AuditEvent.Action.VIEW, [obj], user=request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         contacted = ConsultationRequest.Status.CONTACTED
@@ -217,20 +220,22 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @transaction.atomic
     def _set_status(self, request, queryset, status):
-        ids = list(queryset.values_list("pk", flat=True))
-        count = ConsultationRequest.objects.filter(pk__in=ids).set_status(status)
         label = ConsultationRequest.Status(status).label.lower()
-        AuditEvent.record(AuditEvent.Action.CHANGE, ids, user=request.user, detail=label)
+        event = AuditEvent.record(
+            AuditEvent.Action.CHANGE, queryset, user=request.user, detail=label
+        )
+        count = ConsultationRequest.objects.filter(pk__in=event.request_ids).set_status(status)
         self.message_user(request, f"Marked {count} request(s) {label}.", messages.SUCCESS)
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
         with transaction.atomic():
-            count = ConsultationRequest.objects.filter(pk__in=ids).update(
+            event = AuditEvent.record(
+                AuditEvent.Action.CHANGE, queryset, user=request.user, detail="assigned"
+            )
+            count = ConsultationRequest.objects.filter(pk__in=event.request_ids).update(
                 assigned_to=request.user, updated_at=timezone.now()
             )
-            AuditEvent.record(AuditEvent.Action.CHANGE, ids, user=request.user, detail="assigned")
         self.message_user(request, f"Assigned {count} request(s) to you.", messages.SUCCESS)
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
@@ -247,9 +252,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected requests to CSV", permissions=["export"])
     def export_csv(self, request, queryset):
-        AuditEvent.record(
-            AuditEvent.Action.EXPORT, queryset.values_list("pk", flat=True), user=request.user
-        )
+        AuditEvent.record(AuditEvent.Action.EXPORT, queryset, user=request.user)
         response = StreamingHttpResponse(
             csv_chunks(queryset), content_type="text/csv; charset=utf-8"
         )
@@ -326,8 +329,12 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyLogAdmin):
     list_display = ["at", "username", "action", "count", "detail"]
-    list_filter = ["action", "at"]
+    list_filter = ["action", ("locations", ScopedLocationFilter), "at"]
     search_fields = ["username", "detail"]
+    exclude = ["locations"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(DeletionLog)
@@ -336,10 +343,97 @@ class DeletionLogAdmin(ReadOnlyLogAdmin):
     list_filter = ["location_name", "deleted_at"]
     search_fields = ["=request_id", "deleted_by"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(StaffAccessChange)
+class StaffAccessChangeAdmin(ReadOnlyLogAdmin):
+    list_display = ["at", "changed_by", "staff", "before", "after"]
+    list_filter = ["at"]
+    search_fields = ["changed_by", "staff"]
+
+    def has_view_permission(self, request, obj=None):
+        # It names every location: for the people who manage access, who see them all.
+        return super().has_view_permission(request, obj) and (
+            StaffLocationAccess.sees_every_location(request.user)
+        )
+
+
+class StaffAccessAdmin(admin.ModelAdmin):
+    """Access is given or taken away, never edited in place; only by staff who see every
+    location themselves, never on their own access, and each change is logged."""
+
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+
+    def _may_manage(self, request, obj=None):
+        return StaffLocationAccess.sees_every_location(request.user) and (
+            obj is None or obj.user_id != request.user.pk
+        )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._may_manage(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            staff = get_user_model().objects.filter(is_staff=True)
+            kwargs["queryset"] = staff.exclude(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_deleted_objects(self, objs, request):
+        # The bulk delete action checks only the model permission: refuse one's own rows.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(obj.user_id == request.user.pk for obj in objs):
+            perms_needed.add("your own access")
+        return deleted, counts, perms_needed, protected
+
+    def save_model(self, request, obj, form, change):
+        before = StaffLocationAccess.describe(obj.user)
+        super().save_model(request, obj, form, change)
+        StaffAccessChange.record(request.user, obj.user, before)
+
+    def delete_model(self, request, obj):
+        before = StaffLocationAccess.describe(obj.user)
+        super().delete_model(request, obj)
+        StaffAccessChange.record(request.user, obj.user, before)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        users = {row.user_id: row.user for row in queryset.select_related("user")}
+        if request.user.pk in users:
+            raise PermissionDenied
+        before = {pk: StaffLocationAccess.describe(user) for pk, user in users.items()}
+        super().delete_queryset(request, queryset)
+        for pk, user in users.items():
+            StaffAccessChange.record(request.user, user, before[pk])
+
 
 @admin.register(StaffLocationAccess)
-class StaffLocationAccessAdmin(admin.ModelAdmin):
+class StaffLocationAccessAdmin(StaffAccessAdmin):
     list_display = ["user", "location"]
-    list_filter = ["location"]
+    list_filter = [("location", ScopedLocationFilter)]
     list_select_related = ["user", "location"]
-    search_fields = ["user__username"]
+
+    def get_queryset(self, request):
+        allowed = StaffLocationAccess.locations_for(request.user)
+        queryset = super().get_queryset(request)
+        return queryset if allowed is None else queryset.filter(location__in=allowed)
+
+
+@admin.register(StaffAllLocationsAccess)
+class StaffAllLocationsAccessAdmin(StaffAccessAdmin):
+    list_display = ["user", "created_at"]
+
+    def get_queryset(self, request):
+        # Not any one location's: only people who see every location see these.
+        queryset = super().get_queryset(request)
+        if StaffLocationAccess.sees_every_location(request.user):
+            return queryset
+        return queryset.none()

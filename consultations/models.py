@@ -22,7 +22,8 @@ class ConsultationRequestQuerySet(models.QuerySet):
         return self.filter(status=ConsultationRequest.Status.CLOSED, updated_at__lt=cutoff)
 
     def visible_to(self, user):
-        """Everything, unless the user is limited to some locations (StaffLocationAccess)."""
+        """Only the requests of the locations this staff member may see (see
+        StaffLocationAccess.locations_for): none at all for someone given no access."""
         locations = StaffLocationAccess.locations_for(user)
         return self if locations is None else self.filter(location__in=locations)
 
@@ -150,13 +151,14 @@ class ConsultationRequest(models.Model):
 
 
 class StaffLocationAccess(models.Model):
-    """Limits a staff member to some locations. Staff with no rows here see every location."""
+    """One location a staff member may see. Staff see the requests of their rows here,
+    unless they see every location (StaffAllLocationsAccess); with neither, nothing."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="location_access"
     )
-    # PROTECT: deleting the location would otherwise leave its staff with no rows, and no
-    # rows means every location.
+    # PROTECT: a location people are given cannot vanish from under them unrecorded; access
+    # changes only through the admin, where each one is audited (StaffAccessChange).
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="staff_access")
 
     class Meta:
@@ -171,12 +173,78 @@ class StaffLocationAccess(models.Model):
         return f"{self.user} → {self.location}"
 
     @classmethod
-    def locations_for(cls, user):
-        """Location ids the user is limited to, or None for no limit."""
+    def sees_every_location(cls, user):
+        """Superusers, and staff explicitly given every location. Never "no rows": a
+        limited person whose last row goes sees nothing, not everything."""
+        if not user.is_active:
+            return False
         if user.is_superuser:
+            return True
+        return StaffAllLocationsAccess.objects.filter(user=user).exists()
+
+    @classmethod
+    def locations_for(cls, user):
+        """Location ids the user is limited to (possibly none), or None for no limit."""
+        if cls.sees_every_location(user):
             return None
-        ids = list(cls.objects.filter(user=user).values_list("location_id", flat=True))
-        return ids or None
+        return list(cls.objects.filter(user=user).values_list("location_id", flat=True))
+
+    @classmethod
+    def describe(cls, user):
+        """The user's access in words, for the access log: no patient data, no ids."""
+        if StaffAllLocationsAccess.objects.filter(user=user).exists():
+            return "Every location"
+        names = cls.objects.filter(user=user).values_list("location__name", flat=True)
+        return ", ".join(names.order_by("location__name")) or "No location"
+
+
+class StaffAllLocationsAccess(models.Model):
+    """The explicit choice that a staff member sees every location's requests."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="all_locations_access"
+    )
+    created_at = models.DateTimeField("given", auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = "staff access to every location"
+        verbose_name_plural = "staff access to every location"
+
+    def __str__(self):
+        return f"{self.user} → every location"
+
+
+class StaffAccessChange(models.Model):
+    """Who changed whose location access, from what to what. Kept after the users go."""
+
+    # Plain ids and names, not foreign keys: the log must outlive the users.
+    changed_by_id = models.IntegerField(null=True, blank=True)
+    changed_by = models.CharField(max_length=150)
+    staff_id = models.IntegerField()
+    staff = models.CharField("staff member", max_length=150)
+    before = models.TextField()
+    after = models.TextField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "staff access change"
+
+    def __str__(self):
+        return f"{self.changed_by} changed {self.staff}'s access"
+
+    @classmethod
+    def record(cls, by, staff, before):
+        """Call with the staff member's access as it was (StaffLocationAccess.describe)."""
+        return cls.objects.create(
+            changed_by_id=by.pk,
+            changed_by=by.get_username(),
+            staff_id=staff.pk,
+            staff=staff.get_username(),
+            before=before,
+            after=StaffLocationAccess.describe(staff),
+        )
 
 
 class NotificationOutboxQuerySet(models.QuerySet):
@@ -221,10 +289,20 @@ class NotificationOutbox(models.Model):
         return f"Notification for request #{self.request_id} ({self.get_state_display()})"
 
 
+class DeletionLogQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rows of the locations this staff member may see, like the request list."""
+        locations = StaffLocationAccess.locations_for(user)
+        return self if locations is None else self.filter(location_id__in=locations)
+
+
 class DeletionLog(models.Model):
     """One row per deleted request, kept after it is gone. No patient details."""
 
     request_id = models.BigIntegerField(db_index=True)
+    # A plain id, like request_id, so the log outlives the location; it scopes the log
+    # to the locations a staff member may see.
+    location_id = models.IntegerField(null=True, blank=True, db_index=True)
     location_name = models.CharField(max_length=80)
     request_created_at = models.DateTimeField()
     request_updated_at = models.DateTimeField()
@@ -234,6 +312,8 @@ class DeletionLog(models.Model):
         max_length=150, help_text="Staff username, or the command that removed it."
     )
     reason = models.CharField(max_length=200)
+
+    objects = DeletionLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-deleted_at", "-pk"]
@@ -246,6 +326,7 @@ class DeletionLog(models.Model):
         cls.objects.bulk_create(
             cls(
                 request_id=r.pk,
+                location_id=r.location_id,
                 location_name=r.location.name,
                 request_created_at=r.created_at,
                 request_updated_at=r.updated_at,
@@ -255,6 +336,19 @@ class DeletionLog(models.Model):
             )
             for r in requests
         )
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff limited to some locations see the events about those locations only: an
+        event that also touched another location, or whose location is unknown, is hidden."""
+        allowed = StaffLocationAccess.locations_for(user)
+        if allowed is None:
+            return self
+        through = AuditEvent.locations.through.objects
+        inside = through.filter(location__in=allowed).values("auditevent_id")
+        outside = through.exclude(location__in=allowed).values("auditevent_id")
+        return self.filter(pk__in=inside).exclude(pk__in=outside)
 
 
 class AuditEvent(models.Model):
@@ -271,9 +365,13 @@ class AuditEvent(models.Model):
     user_id = models.IntegerField(null=True, blank=True)
     username = models.CharField(max_length=150, blank=True)
     request_ids = models.JSONField(default=list, blank=True)
+    # The requests' locations, to show each staff member the events of their locations.
+    locations = models.ManyToManyField(Location, blank=True, related_name="+")
     count = models.PositiveIntegerField(default=0)
     detail = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -283,9 +381,16 @@ class AuditEvent(models.Model):
         return f"{who} {self.get_action_display().lower()} {self.count} request(s)"
 
     @classmethod
-    def record(cls, action, requests_or_ids, user=None, detail=""):
-        ids = [getattr(item, "pk", item) for item in requests_or_ids]
-        return cls.objects.create(
+    def record(cls, action, requests, user=None, detail=""):
+        """`requests`: ConsultationRequest objects or a QuerySet of them, read now (before
+        an update that could take them out of the QuerySet's filter)."""
+        if isinstance(requests, models.QuerySet):
+            ids = list(requests.order_by("pk").values_list("pk", flat=True))
+            location_ids = set(requests.order_by().values_list("location_id", flat=True).distinct())
+        else:
+            ids = [r.pk for r in requests]
+            location_ids = {r.location_id for r in requests}
+        event = cls.objects.create(
             action=action,
             user_id=getattr(user, "pk", None),
             username=getattr(user, "username", ""),
@@ -293,3 +398,5 @@ class AuditEvent(models.Model):
             count=len(ids),
             detail=detail,
         )
+        event.locations.set(location_ids)
+        return event

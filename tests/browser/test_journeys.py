@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from consultations.models import ConsultationRequest
+from consultations.models import ConsultationRequest, StaffAllLocationsAccess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -176,6 +176,7 @@ def test_staff_find_a_new_request_mark_it_contacted_and_export_it(page, live_ser
     settings.STAFF_REQUIRE_2FA = False  # the second factor has its own tests
     manager = User.objects.create_user("manager", password="a-long-test-password", is_staff=True)
     manager.groups.add(Group.objects.get(name="Practice manager"))
+    StaffAllLocationsAccess.objects.create(user=manager)
     page.goto(live_server.url + "/gretna/consultation/")
     page.get_by_label("First name").fill("Robin")
     page.get_by_label("Last name").fill("Request")

@@ -8,7 +8,11 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from consultations import antispam
-from consultations.models import ConsultationRequest
+from consultations.models import (
+    ConsultationRequest,
+    StaffAllLocationsAccess,
+    StaffLocationAccess,
+)
 
 STAFF_PASSWORD = "a-long-test-password"
 
@@ -79,21 +83,51 @@ def make_request(bellevue):
     return make
 
 
-def _staff(username, group_name=None, **flags):
+def _staff(username, group_name=None, every_location=False, **flags):
     user = User.objects.create_user(username, password=STAFF_PASSWORD, is_staff=True, **flags)
     if group_name:
         user.groups.add(Group.objects.get(name=group_name))
+    if every_location:
+        StaffAllLocationsAccess.objects.create(user=user)
     return user
 
 
 @pytest.fixture
 def front_desk_user(db):
-    return _staff("frontdesk", "Front desk")
+    """Front desk staff who see every location."""
+    return _staff("frontdesk", "Front desk", every_location=True)
 
 
 @pytest.fixture
 def practice_manager_user(db):
-    return _staff("manager", "Practice manager")
+    """A practice manager who sees every location."""
+    return _staff("manager", "Practice manager", every_location=True)
+
+
+@pytest.fixture
+def make_staff(db):
+    """Makes staff in a group, seeing every location or only `locations` (maybe none)."""
+
+    def make(username, group_name, *locations, every_location=False):
+        user = _staff(username, group_name, every_location=every_location)
+        for location in locations:
+            StaffLocationAccess.objects.create(user=user, location=location)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def limit_to(db):
+    """Takes away every location from `user`, leaving only `locations`."""
+
+    def limit(user, *locations):
+        StaffAllLocationsAccess.objects.filter(user=user).delete()
+        for location in locations:
+            StaffLocationAccess.objects.create(user=user, location=location)
+        return user
+
+    return limit
 
 
 @pytest.fixture

@@ -77,10 +77,9 @@ def test_requests_cannot_be_added_by_anyone(login, practice_manager_user):
 
 
 def test_staff_limited_to_some_locations_see_only_their_requests(
-    login, front_desk_user, make_request, gretna, make_location
+    login, front_desk_user, limit_to, make_request, gretna, make_location
 ):
-    StaffLocationAccess.objects.create(user=front_desk_user, location=gretna)
-    StaffLocationAccess.objects.create(user=front_desk_user, location=make_location("Omaha"))
+    limit_to(front_desk_user, gretna, make_location("Omaha"))
     client = login(front_desk_user)
     theirs = make_request(location=gretna)
     other = make_request()  # Bellevue
@@ -96,9 +95,9 @@ def test_staff_limited_to_some_locations_see_only_their_requests(
 
 
 def test_limited_manager_exports_only_their_locations(
-    login, practice_manager_user, make_request, gretna
+    login, practice_manager_user, limit_to, make_request, gretna
 ):
-    StaffLocationAccess.objects.create(user=practice_manager_user, location=gretna)
+    limit_to(practice_manager_user, gretna)
     client = login(practice_manager_user)
     theirs = make_request(location=gretna)
     make_request()  # Bellevue
