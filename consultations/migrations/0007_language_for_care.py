@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0003_protect_staff_location_access'),
+        ('consultations', '0004_staff_access_explicit'),
     ]
 
     operations = [
