@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info
 
 from . import images
 
@@ -120,6 +121,9 @@ class PatientPage(models.TextChoices):
     ISOTRETINOIN = "isotretinoin", "Isotretinoin treatment page"
 
 
+# Page languages as staff read them in the admin ("Spanish", not "Español").
+LANGUAGE_CHOICES = [(code, get_language_info(code)["name"]) for code, _name in settings.LANGUAGES]
+
 # A review older than this is flagged in the admin and by `manage.py check --deploy`.
 REVIEW_MAX_AGE_DAYS = 365
 
@@ -152,7 +156,7 @@ class ClinicalReview(models.Model):
     """
 
     page = models.CharField(max_length=40, choices=PatientPage.choices)
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    language = models.CharField(max_length=10, choices=LANGUAGE_CHOICES)
     reviewer_name = models.CharField(
         max_length=120, help_text="As it should appear to patients, e.g. “Jane Doe”."
     )
@@ -193,7 +197,7 @@ class ContentUpdate(models.Model):
     and pages show it only while no review is recorded."""
 
     page = models.CharField(max_length=40, choices=PatientPage.choices)
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    language = models.CharField(max_length=10, choices=LANGUAGE_CHOICES)
     updated_on = models.DateField("date updated", default=timezone.localdate)
     note = models.TextField(blank=True, help_text="For staff: what changed.")
 

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('page', models.CharField(choices=[('isotretinoin', 'Isotretinoin treatment page')], max_length=40)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Español')], max_length=10)),
+                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], max_length=10)),
                 ('reviewer_name', models.CharField(help_text='As it should appear to patients, e.g. “Jane Doe”.', max_length=120)),
                 ('reviewer_credentials', models.CharField(blank=True, help_text='As the reviewer writes them, e.g. “MD, FAAD”.', max_length=120)),
                 ('reviewed_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='date reviewed')),
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('page', models.CharField(choices=[('isotretinoin', 'Isotretinoin treatment page')], max_length=40)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Español')], max_length=10)),
+                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], max_length=10)),
                 ('updated_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='date updated')),
                 ('note', models.TextField(blank=True, help_text='For staff: what changed.')),
             ],
