@@ -152,7 +152,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     @admin.display(description="Preferred contact", ordering="contact_method")
     def preferred_contact(self, obj):
         if obj.contact_method == ConsultationRequest.ContactMethod.PHONE:
-            return format_phone(obj.phone)
+            return format_phone(obj.phone, obj.phone_extension)
         return obj.email
 
     @admin.display(description="Waiting", ordering="created_at")
@@ -169,7 +169,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="Phone number")
     def phone_display(self, obj):
-        return format_phone(obj.phone)
+        return format_phone(obj.phone, obj.phone_extension)
 
     def has_add_permission(self, request):
         # Requests only ever come from patients, through the website form.

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import re
 import time
+import uuid
 
 from django.conf import settings
 from django.core import signing
@@ -39,16 +40,34 @@ class SpamCheckFailed(Exception):
     """Raised with a message that is safe and useful to show the person."""
 
 
-def make_token(issued_at=None):
-    return signing.dumps(int(issued_at if issued_at is not None else time.time()), salt=SALT)
+def make_token(submission_key, issued_at=None):
+    """The signed time the page was shown, bound to that page's submission key.
+
+    A token therefore serves one key only, and a key is stored at most once (it is unique
+    on the stored request), so each token can bring in at most one request, with no
+    extra store that a cache outage could lose.
+    """
+    issued_at = int(issued_at if issued_at is not None else time.time())
+    return signing.dumps([issued_at, _key_text(submission_key)], salt=SALT)
 
 
-def check_token(token, now=None):
+def _key_text(submission_key):
+    """One spelling per key (a re-shown page echoes it as the browser sent it)."""
+    try:
+        return str(uuid.UUID(str(submission_key)))
+    except ValueError:
+        return str(submission_key)
+
+
+def check_token(token, submission_key, now=None):
     now = now if now is not None else time.time()
     try:
-        issued_at = int(signing.loads(token or "", salt=SALT))
+        issued_at, bound_key = signing.loads(token or "", salt=SALT)
+        issued_at = int(issued_at)
     except (signing.BadSignature, TypeError, ValueError):
         raise SpamCheckFailed(GENERIC_REFUSAL) from None
+    if bound_key != _key_text(submission_key):
+        raise SpamCheckFailed(GENERIC_REFUSAL)
     age = now - issued_at
     if age < settings.CONSULTATION_MIN_SECONDS:
         raise SpamCheckFailed(
@@ -102,17 +121,18 @@ def check_rate_limit(request):
     """
     try:
         rate = parse_rate(settings.CONSULTATION_RATE_LIMIT)
-        if rate is None:
-            return
-        limit, window = rate
-        key = _rate_key(request, window, time.time())
+    except ImproperlyConfigured:
+        logger.error("Rate limit skipped: CONSULTATION_RATE_LIMIT is mistyped.", exc_info=True)
+        return
+    if rate is None:
+        return
+    limit, window = rate
+    key = _rate_key(request, window, time.time())
+    try:
         slots = [f"{key}:{n}" for n in range(limit)]
         taken = cache.get_many(slots)
         # A slot seen free may be taken by another worker meanwhile: try the next.
         allowed = any(cache.add(slot, 1, timeout=window) for slot in slots if slot not in taken)
-    except ImproperlyConfigured:
-        logger.error("Rate limit skipped: CONSULTATION_RATE_LIMIT is mistyped.", exc_info=True)
-        return
     except Exception:
         logger.warning("Rate limit skipped: the cache is not answering.", exc_info=True)
         return

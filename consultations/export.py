@@ -12,10 +12,13 @@ from .models import ConsultationRequest
 CHUNK_ROWS = 500
 
 
-def format_phone(value):
-    """+14025550123 as (402) 555-0123; other countries in international format."""
+def format_phone(value, extension=""):
+    """+14025550123 as (402) 555-0123 (with " ext. 12" when the patient gave one); other
+    countries in international format."""
     if not value:
         return ""
+    if extension:
+        return f"{format_phone(value)} ext. {extension}"
     try:
         number = phonenumbers.parse(value, "US")
     except phonenumbers.NumberParseException:
@@ -50,6 +53,7 @@ COLUMNS = [
     ("First name", "first_name", str),
     ("Last name", "last_name", str),
     ("Phone", "phone", format_phone),
+    ("Phone extension", "phone_extension", str),
     ("E-mail", "email", str),
     ("Preferred contact", "contact_method", None),
     ("Best time", "best_time", None),

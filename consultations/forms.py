@@ -13,12 +13,32 @@ from . import antispam
 from .models import ConsultationRequest
 
 MULTILINE_FIELDS = {"message"}
+NAME_FIELDS = {"first_name", "last_name"}
+PHONE_TYPED_MAX_LENGTH = 40
+PHONE_EXTENSION_MAX_DIGITS = 10
 LINE_BREAKS = {"\n", "\r", "\t"}
+# Marks that flip the order text is shown in (embeddings, overrides, isolates): "\u202eNHOJ"
+# reads as "JOHN" on screen, in the admin and in the CSV.
+BIDI_REORDERING = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Hangul fillers and the blank braille cell: letters that draw nothing.
+BLANK_LETTERS = set("\u115f\u1160\u2800")
 
 
 def has_control_characters(value, multiline=False):
     allowed = LINE_BREAKS if multiline else set()
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+
+
+def has_invisible_characters(value):
+    """Format characters (zero-width spaces and joiners, direction marks, soft hyphens...)
+    or blank letters: nothing a name needs, and they keep staff's search from finding it."""
+    return any(unicodedata.category(ch) == "Cf" or ch in BLANK_LETTERS for ch in value)
+
+
+def normalize_text(value):
+    """NFKC: one spelling for what looks the same (full-width letters are plain letters, the
+    "fi" ligature is two letters), so staff's search and the CSV find what was typed."""
+    return unicodedata.normalize("NFKC", value)
 
 
 def local_path(value):
@@ -30,7 +50,29 @@ def local_path(value):
     return value
 
 
-class MessageField(forms.CharField):
+class NormalizedCharField(forms.CharField):
+    """Text normalised (NFKC) before it is validated, so the length limit applies to what
+    is stored."""
+
+    def to_python(self, value):
+        value = normalize_text(super().to_python(value))
+        return value.strip() if self.strip else value
+
+
+class PhoneField(NormalizedCharField):
+    """Room for the way people type a number (spaces, brackets, "+1", an extension); what
+    is stored is the number alone, +1XXXXXXXXXX, and the extension apart."""
+
+    def __init__(self, *, max_length=None, **kwargs):
+        super().__init__(max_length=PHONE_TYPED_MAX_LENGTH, **kwargs)
+
+
+class NormalizedEmailField(forms.EmailField):
+    def to_python(self, value):
+        return normalize_text(super().to_python(value)).strip()
+
+
+class MessageField(NormalizedCharField):
     """A browser counts a line break as one character against `maxlength`, then sends it
     as two (CRLF): store it as one, so a message that fit the box fits the limit."""
 
@@ -70,7 +112,14 @@ class ConsultationRequestForm(forms.ModelForm):
             "interpreter_needed",
             "source_page",
         ]
-        field_classes = {"message": MessageField}
+        field_classes = {
+            "first_name": NormalizedCharField,
+            "last_name": NormalizedCharField,
+            "phone": PhoneField,
+            "email": NormalizedEmailField,
+            "message": MessageField,
+            "source_page": NormalizedCharField,
+        }
         labels = {
             "location": _("Clinic"),
             "first_name": _("First name"),
@@ -192,12 +241,28 @@ class ConsultationRequestForm(forms.ModelForm):
                 self.add_error(
                     name, _("Please remove special characters (like invisible control codes).")
                 )
+            elif name in NAME_FIELDS and has_invisible_characters(value):
+                self.add_error(
+                    name,
+                    _(
+                        "This name has hidden characters in it (like an invisible space or "
+                        "a mark that changes the text direction). Please type it again."
+                    ),
+                )
+            elif name in MULTILINE_FIELDS and BIDI_REORDERING.intersection(value):
+                self.add_error(
+                    name,
+                    _(
+                        "Your message has hidden marks that change the text direction. "
+                        "Please type it again."
+                    ),
+                )
         cleaned["source_page"] = local_path(cleaned.get("source_page", ""))
         if "submission_key" in self.errors:
             raise forms.ValidationError(antispam.GENERIC_REFUSAL)
         try:
             antispam.check_honeypot(cleaned.get("website"))
-            antispam.check_token(self.data.get(antispam.STARTED_FIELD))
+            antispam.check_token(self.data.get(antispam.STARTED_FIELD), cleaned["submission_key"])
         except antispam.SpamCheckFailed as error:
             raise forms.ValidationError(str(error)) from None
         self._check_contact_details(cleaned)
@@ -229,6 +294,17 @@ class ConsultationRequestForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Please enter a phone number we can call, with the area code.")
             )
+        # "(402) 555-0187 x123": the extension is kept, never dropped without a word.
+        extension = number.extension or ""
+        if len(extension) > PHONE_EXTENSION_MAX_DIGITS:
+            raise forms.ValidationError(
+                _(
+                    "Please check the extension after the phone number. "
+                    "It can have up to %(digits)s digits."
+                ),
+                params={"digits": PHONE_EXTENSION_MAX_DIGITS},
+            )
+        self.phone_extension = extension
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def _check_language(self, cleaned):
@@ -253,4 +329,5 @@ class ConsultationRequestForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance.submission_key = self.cleaned_data["submission_key"]
+        self.instance.phone_extension = getattr(self, "phone_extension", "")
         return super().save(commit=commit)

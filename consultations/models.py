@@ -76,6 +76,10 @@ class ConsultationRequest(models.Model):
     first_name = models.CharField(max_length=60)
     last_name = models.CharField(max_length=60)
     phone = models.CharField(max_length=20, blank=True, help_text="Stored as +1XXXXXXXXXX.")
+    # Kept apart so the number stays in one format that staff can search for.
+    phone_extension = models.CharField(
+        max_length=10, blank=True, help_text="Digits to dial after the phone number answers."
+    )
     email = models.EmailField(max_length=254, blank=True)
     contact_method = models.CharField(
         "preferred contact", max_length=10, choices=ContactMethod.choices

@@ -57,15 +57,20 @@ class ConsultationCreateView(CreateView):
     def referring_path(self):
         """The page of this site the patient came from (path only: a query string could
         carry anything)."""
-        referer = urlsplit(self.request.headers.get("Referer", ""))
+        try:
+            referer = urlsplit(self.request.headers.get("Referer", ""))
+        except ValueError:  # e.g. "http://[x/": any browser or robot can send it
+            return ""
         if referer.netloc != self.request.get_host():
             return ""
         return local_path(referer.path)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            location=self.location, form_started=antispam.make_token(), **kwargs
-        )
+        context = super().get_context_data(location=self.location, **kwargs)
+        # Bound to the key this page sends back: a new page, or the same one shown again.
+        key = context["form"]["submission_key"].value()
+        context["form_started"] = antispam.make_token(key)
+        return context
 
     def refuse(self, form, message, status, **context):
         form.add_error(None, message)

@@ -3,6 +3,8 @@
 `manage.py check --deploy` (see README, "Deploying") reports them next to Django's own.
 """
 
+import os
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
@@ -38,6 +40,48 @@ def check_staff_site(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def check_trusted_proxies(app_configs, **kwargs):
+    from modsite.security import trusted_proxies
+
+    problems = []
+    if os.environ.get("TRUSTED_PROXY_COUNT"):
+        problems.append(
+            Warning(
+                "TRUSTED_PROXY_COUNT is no longer read: X-Forwarded-For is believed only "
+                "from the addresses in TRUSTED_PROXIES (loopback unless set).",
+                hint="Set TRUSTED_PROXIES to your proxy's address or range, e.g. "
+                "10.0.0.0/8, and remove TRUSTED_PROXY_COUNT.",
+                id="modsite.W004",
+            )
+        )
+    try:
+        everyone = [str(net) for net in trusted_proxies() if net.prefixlen == 0]
+    except ImproperlyConfigured:
+        everyone = []  # reported by check_client_address_settings
+    if everyone:
+        problems.append(
+            Warning(
+                f"TRUSTED_PROXIES includes {', '.join(everyone)}: any caller who reaches the "
+                "site can choose the address the rate limit and the sign-in lockout see.",
+                hint="List only your proxies' addresses or ranges.",
+                id="modsite.W005",
+            )
+        )
+    return problems
+
+
+@register()
+def check_client_address_settings(app_configs, **kwargs):
+    from modsite.security import trusted_proxies
+
+    try:
+        trusted_proxies()
+    except ImproperlyConfigured as error:
+        return [Error(str(error), id="modsite.E002")]
+    return []
 
 
 @register()

@@ -1,12 +1,15 @@
-"""Site-wide middleware: a request id for the logs, the Permissions-Policy header, and the
-page language from the URL."""
+"""Site-wide middleware: a request id for the logs, the Permissions-Policy header, a
+limit on what the public pages accept as a request body, and the page language from the URL."""
 
 import re
 import uuid
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from . import logs
 
@@ -46,6 +49,65 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+# The largest body the public pages take: the consultation form filled to every limit
+# with 3-byte characters, percent-encoded (about 12.5 KB), plus a few KB to spare.
+PUBLIC_BODY_MAX_BYTES = 16 * 1024
+
+
+class PublicBodyLimitMiddleware:
+    """Refuse file uploads and oversized bodies outside the staff admin, from the headers
+    alone, before anything reads the body. No public form takes a file, so without this a
+    robot could make a worker write a 40 MB upload to disk, and only then be refused.
+    The admin (location photos) is left to Django's own limits."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/" + settings.ADMIN_URL):
+            refusal = self.refusal(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    def refusal(self, request):
+        content_type = request.META.get("CONTENT_TYPE", "").strip().lower()
+        if content_type.startswith("multipart/"):
+            return self.refuse(
+                request,
+                415,
+                _("We could not read this form"),
+                _("Our forms take typed answers only, not files or pictures."),
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body at all then
+        if length > PUBLIC_BODY_MAX_BYTES:
+            return self.refuse(
+                request,
+                413,
+                _("We could not read this form"),
+                _("What was sent was much bigger than our form can take."),
+            )
+        return None
+
+    def refuse(self, request, status, heading, explanation):
+        context = {
+            "heading": heading,
+            "explanation": explanation,
+            "next_step": _(
+                "Please go back, check your answers and send the form again. Or call the clinic."
+            ),
+        }
+        # No request context: nothing here may depend on the request (its Host) or the database.
+        # This runs before the language is set: the address says which one (/es/...).
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            html = render_to_string("request_refused.html", context)
+        return HttpResponse(html, status=status)
 
 
 class UrlLanguageMiddleware(LocaleMiddleware):

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from pages.models import Location
+from tests.form_client import FormClient
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +29,9 @@ def make_location(db):
         return Location.objects.create(name=name, slug=slug or name.lower(), **fields)
 
     return make
+
+
+@pytest.fixture
+def client():
+    """Django's test client, posting forms URL-encoded as browsers do (tests/form_client.py)."""
+    return FormClient()

@@ -94,3 +94,25 @@ def test_production_static_files_build_with_hashed_compressed_names(settings, tm
     hashed = list((tmp_path / "css").glob("site.*.css"))
     assert hashed, "site.css was not given a hashed name"
     assert list((tmp_path / "css").glob("site.*.css.gz"))
+
+
+def test_a_mistyped_trusted_proxies_setting_stops_start_up_naming_it():
+    result = check_deploy_with_production_settings(TRUSTED_PROXIES="10.0.0.0/33")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr
+
+
+def test_check_deploy_warns_about_the_old_proxy_count_and_trusting_every_address():
+    result = check_deploy_with_production_settings(
+        TRUSTED_PROXY_COUNT="1", TRUSTED_PROXIES="10.0.0.0/8, ::/0"
+    )
+    for check_id in ("modsite.W004", "modsite.W005"):
+        assert check_id in result.stdout + result.stderr
+
+
+def test_a_mistyped_trusted_proxies_value_in_settings_is_a_system_check_error(settings):
+    from django.core.management.base import SystemCheckError
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "the-load-balancer"]
+    with pytest.raises(SystemCheckError, match=r"modsite\.E002"):
+        call_command("check")

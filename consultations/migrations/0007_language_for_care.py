@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0004_staff_access_explicit'),
+        ('consultations', '0005_consultationrequest_phone_extension'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 import xstatic.pkg.bootstrap
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "modsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads a request body (CSRF, forms): public pages take small forms only.
+    "modsite.middleware.PublicBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Kept patient pages are served from here, before sessions, CSRF and the database.
     "pages.cache.PageCacheMiddleware",
@@ -243,8 +245,10 @@ PERMISSIONS_POLICY = {
     ]
 }
 
-# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Proxies in front of the site (addresses or ranges). X-Forwarded-For is believed only
+# from these, so a caller elsewhere cannot choose the address the rate limit and the
+# sign-in lockout see. Loopback by default: a proxy on the same machine.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1/128"])
 
 # One JSON line per record on stderr, with the request id; ScrubFilter masks anything a
 # patient sent (see modsite/logs.py). Django's own loggers are routed here too, replacing

@@ -1,5 +1,6 @@
 """Small helpers to read typed settings from the environment."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -44,3 +45,22 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_networks(name, default=()):
+    """Comma-separated addresses or ranges ("10.0.0.0/8, ::1"), checked and normalised;
+    "none" for an empty list. A value that is not an address stops start-up."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        items = list(default)
+    elif value.strip().lower() == "none":
+        return []
+    else:
+        items = [item.strip() for item in value.split(",") if item.strip()]
+    try:
+        return [str(ipaddress.ip_network(item, strict=False)) for item in items]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must list addresses or ranges like 10.0.0.0/8 or ::1, "
+            f"separated by commas (or be none), not {value!r}."
+        ) from None

@@ -8,9 +8,8 @@ SECRET_KEY = env_str("SECRET_KEY", required=True)
 
 # The proxy terminates TLS and tells us so with this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# ... and adds the caller's address to X-Forwarded-For. Without it, every patient would
-# share the proxy's address: one rate limit for all, and one sign-in lockout for all staff.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+# ... and adds the caller's address to X-Forwarded-For, which is believed only when the
+# connection comes from TRUSTED_PROXIES (base.py; loopback unless set).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)

@@ -24,25 +24,27 @@ def _consultation_settings(settings):
     settings.CONSULTATION_FORM_MAX_AGE = 3600
     settings.CONSULTATION_RATE_LIMIT = "5/h"
     settings.CONSULTATION_NOTIFY_MAX_ATTEMPTS = 3
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = ["127.0.0.0/8", "::1/128"]
     settings.SITE_URL = "https://www.example.org"
     # Admin tests sign staff in directly; the second factor has its own tests.
     settings.STAFF_REQUIRE_2FA = False
 
 
-def _aged_token(seconds=30):
-    return antispam.make_token(issued_at=time.time() - seconds)
+def _aged_token(submission_key, seconds=30):
+    return antispam.make_token(submission_key, issued_at=time.time() - seconds)
 
 
 @pytest.fixture
 def aged_token():
-    """Makes a form_started token as if the page had been open `seconds` (default 30)."""
+    """Makes a form_started token for a page with this submission key, as if it had been
+    open `seconds` (default 30)."""
     return _aged_token
 
 
 @pytest.fixture
 def valid_form_data(bellevue):
     """A complete, valid POST for the Bellevue clinic, as if filled in 30 seconds."""
+    key = str(uuid.uuid4())
     return {
         "location": str(bellevue.pk),
         "first_name": "Jane",
@@ -56,9 +58,9 @@ def valid_form_data(bellevue):
         "message": "Tuesdays do not work for me.",
         "consent": "on",
         "website": "",
-        "submission_key": str(uuid.uuid4()),
+        "submission_key": key,
         "source_page": "/bellevue/isotretinoin/",
-        antispam.STARTED_FIELD: _aged_token(),
+        antispam.STARTED_FIELD: _aged_token(key),
     }
 
 

@@ -1,5 +1,6 @@
 """Robot checks: honeypot, signed form time, per-client rate limit."""
 
+import re
 import time
 import uuid
 from datetime import UTC, datetime
@@ -9,11 +10,11 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from consultations import antispam
 from consultations.models import ConsultationRequest, NotificationOutbox
+from tests.form_client import FormClient
 
 URL = "/consultation/"
 CALM = "We could not send your request. Please try again, or call the clinic."
@@ -25,11 +26,8 @@ def nothing_stored():
 
 def fresh(data, aged_token):
     """The same answers from a new form page (new key, new started time)."""
-    return {
-        **data,
-        "submission_key": str(uuid.uuid4()),
-        antispam.STARTED_FIELD: aged_token(),
-    }
+    key = str(uuid.uuid4())
+    return {**data, "submission_key": key, antispam.STARTED_FIELD: aged_token(key)}
 
 
 def test_filled_honeypot_gets_a_calm_answer_and_stores_nothing(client, valid_form_data):
@@ -53,7 +51,8 @@ def test_filled_honeypot_gets_a_calm_answer_and_stores_nothing(client, valid_for
 def test_missing_forged_too_fast_or_expired_form_is_refused(
     client, valid_form_data, aged_token, token, message
 ):
-    tokens = {"fresh": antispam.make_token(), "stale": aged_token(seconds=2 * 3600)}
+    key = valid_form_data["submission_key"]
+    tokens = {"fresh": antispam.make_token(key), "stale": aged_token(key, seconds=2 * 3600)}
     if token is None:
         del valid_form_data[antispam.STARTED_FIELD]
     else:
@@ -66,12 +65,42 @@ def test_missing_forged_too_fast_or_expired_form_is_refused(
 def test_started_time_signed_for_another_purpose_is_refused():
     forged = signing.dumps(int(time.time()) - 60, salt="some.other.form")
     with pytest.raises(antispam.SpamCheckFailed):
-        antispam.check_token(forged)
+        antispam.check_token(forged, uuid.uuid4())
+
+
+def test_one_pages_started_token_brings_in_one_request_only(client, valid_form_data):
+    assert client.post(URL, valid_form_data).status_code == 302
+    # The same token with made-up keys, as a script would replay it.
+    for _ in range(20):
+        replay = client.post(URL, {**valid_form_data, "submission_key": str(uuid.uuid4())})
+        assert CALM in replay.content.decode()
+    assert ConsultationRequest.objects.count() == 1
+    assert NotificationOutbox.objects.count() == 1
+
+
+def test_a_started_token_is_refused_with_any_key_but_its_pages(client, valid_form_data):
+    valid_form_data["submission_key"] = str(uuid.uuid4())
+    response = client.post(URL, valid_form_data)
+    assert CALM in response.content.decode()
+    assert nothing_stored()
+
+
+def test_a_re_shown_form_can_be_sent_with_the_token_it_was_shown_with(
+    client, valid_form_data, settings
+):
+    settings.CONSULTATION_MIN_SECONDS = 0
+    valid_form_data["consent"] = ""
+    html = client.post(URL, valid_form_data).content.decode()
+    token = re.search(rf'name="{antispam.STARTED_FIELD}" value="([^"]+)"', html)[1]
+    key = valid_form_data["submission_key"].upper()  # as a browser may echo it
+    answers = {**valid_form_data, "consent": "on", "submission_key": key}
+    assert client.post(URL, {**answers, antispam.STARTED_FIELD: token}).status_code == 302
+    assert ConsultationRequest.objects.count() == 1
 
 
 def test_min_seconds_zero_turns_the_speed_check_off(client, valid_form_data, settings):
     settings.CONSULTATION_MIN_SECONDS = 0
-    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token()
+    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token(valid_form_data["submission_key"])
     assert client.post(URL, valid_form_data).status_code == 302
 
 
@@ -99,7 +128,7 @@ def test_rate_limit_holds_across_two_clients_sharing_one_cache(
 ):
     settings.CONSULTATION_RATE_LIMIT = "2/h"
     # Two separate clients (as two gunicorn workers would see them), one address.
-    first, second = Client(), Client()
+    first, second = FormClient(), FormClient()
     assert first.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
     assert second.post(URL, fresh(valid_form_data, aged_token)).status_code == 302
     assert first.post(URL, fresh(valid_form_data, aged_token)).status_code == 429
@@ -135,15 +164,50 @@ def test_invalid_forms_do_not_use_up_the_allowance(client, valid_form_data, aged
 
 
 def test_rate_limit_uses_the_trusted_proxy_hop(client, valid_form_data, aged_token, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     settings.CONSULTATION_RATE_LIMIT = "1/h"
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
     # The left-most entry is the caller's to forge; only the proxy's own entry counts.
-    forwarded = {"HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.5"}
+    forwarded = {**proxy, "HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.5"}
     assert client.post(URL, fresh(valid_form_data, aged_token), **forwarded).status_code == 302
-    forged = {"HTTP_X_FORWARDED_FOR": "2.2.2.2, 203.0.113.5"}
+    forged = {**proxy, "HTTP_X_FORWARDED_FOR": "2.2.2.2, 203.0.113.5"}
     assert client.post(URL, fresh(valid_form_data, aged_token), **forged).status_code == 429
-    other = {"HTTP_X_FORWARDED_FOR": "203.0.113.6"}
+    other = {**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.6"}
     assert client.post(URL, fresh(valid_form_data, aged_token), **other).status_code == 302
+
+
+def test_a_caller_straight_at_the_server_cannot_pick_fresh_addresses(
+    client, valid_form_data, aged_token, settings
+):
+    # The site sits behind a proxy, but this caller reaches the server around it.
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.CONSULTATION_RATE_LIMIT = "5/h"
+    answers = [
+        client.post(
+            URL,
+            fresh(valid_form_data, aged_token),
+            REMOTE_ADDR="198.51.100.9",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        ).status_code
+        for n in range(6)
+    ]
+    assert answers == [302] * 5 + [429]
+    assert ConsultationRequest.objects.count() == 5
+
+
+def test_addresses_of_one_ipv6_slash_64_share_one_allowance(
+    client, valid_form_data, aged_token, settings
+):
+    settings.CONSULTATION_RATE_LIMIT = "5/h"
+    answers = [
+        client.post(
+            URL, fresh(valid_form_data, aged_token), REMOTE_ADDR=f"2001:db8:5:6::{n + 1:x}"
+        ).status_code
+        for n in range(7)
+    ]
+    assert answers == [302] * 5 + [429] * 2
+    other = client.post(URL, fresh(valid_form_data, aged_token), REMOTE_ADDR="2001:db8:5:7::1")
+    assert other.status_code == 302
 
 
 def test_rate_limit_key_does_not_reveal_the_address(rf):
@@ -201,7 +265,9 @@ def test_the_allowance_lasts_the_whole_hour_on_the_database_cache(
 
 
 def test_a_form_wide_refusal_is_in_the_focused_error_summary_once(client, valid_form_data):
-    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token()  # sent at once
+    valid_form_data[antispam.STARTED_FIELD] = antispam.make_token(
+        valid_form_data["submission_key"]
+    )  # sent at once
     html = client.post(URL, valid_form_data).content.decode()
     summary = html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
     assert "Your request was not sent" in summary

@@ -6,10 +6,10 @@ import time
 
 import pytest
 from django.db import DatabaseError
-from django.test import Client
 
 from consultations import antispam, services
 from consultations.models import ConsultationRequest, NotificationOutbox
+from tests.form_client import FormClient
 
 URL = "/consultation/"
 BELLEVUE_URL = "/bellevue/consultation/"
@@ -26,6 +26,7 @@ def nothing_stored():
 
 def test_full_patient_flow_stores_the_request_at_the_right_location(client, gretna):
     html = client.get("/gretna/consultation/").content.decode()
+    key = hidden_value(html, "submission_key")
     data = {
         "location": str(gretna.pk),
         "first_name": "Pat",
@@ -35,9 +36,9 @@ def test_full_patient_flow_stores_the_request_at_the_right_location(client, gret
         "topic": "general",
         "patient_type": "returning",
         "consent": "on",
-        "submission_key": hidden_value(html, "submission_key"),
+        "submission_key": key,
         # The page was shown 30 seconds ago (a person's pace), signed by the site.
-        antispam.STARTED_FIELD: antispam.make_token(issued_at=time.time() - 30),
+        antispam.STARTED_FIELD: antispam.make_token(key, issued_at=time.time() - 30),
     }
     response = client.post("/gretna/consultation/", data)
     assert response.status_code == 302
@@ -108,6 +109,16 @@ def test_other_sites_are_not_recorded_as_the_source_page(client, valid_form_data
     valid_form_data["source_page"] = "https://elsewhere.example/page"
     client.post(URL, valid_form_data)
     assert ConsultationRequest.objects.get().source_page == ""
+
+
+@pytest.mark.parametrize("referer", ["http://[x/", "http://a]b/", "http://[::1/page"])
+def test_a_malformed_referer_is_ignored(client, valid_form_data, referer):
+    page = client.get(URL, HTTP_REFERER=referer)
+    assert page.status_code == 200
+    assert page.context["form"].initial["source_page"] == ""
+    sent = client.post(URL, valid_form_data, HTTP_REFERER=referer)
+    assert sent.status_code == 302
+    assert ConsultationRequest.objects.count() == 1
 
 
 @pytest.mark.parametrize("slug", ["nowhere", "omaha"])
@@ -186,7 +197,7 @@ def test_missing_or_forged_submission_key_stores_nothing(client, valid_form_data
 
 
 def test_post_without_csrf_token_is_refused(valid_form_data):
-    strict = Client(enforce_csrf_checks=True)
+    strict = FormClient(enforce_csrf_checks=True)
     response = strict.post(URL, valid_form_data)
     assert response.status_code == 403
     assert nothing_stored()

@@ -5,16 +5,19 @@ Examples per property: 40 by default (HYPOTHESIS_PROFILE=thorough: 1,000), no de
 """
 
 import os
+import time
+import unicodedata
 import uuid
 from urllib.parse import quote
 
 import pytest
-from django.test import Client
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from consultations.forms import has_control_characters
+from consultations import antispam
+from consultations.forms import has_control_characters, has_invisible_characters
 from consultations.models import ConsultationRequest
+from tests.form_client import FormClient
 
 settings.register_profile(
     "site",
@@ -56,6 +59,9 @@ tricky_text = st.sampled_from(
         "\x00",
         "a\x00b",
         "\u202eevil",
+        "Smi\u200bth",
+        "\uff2a\uff41\uff4e\uff45",
+        "\ufdfa" * 4,
         "<script>alert(1)</script>",
         "' OR 1=1 --",
         "%00",
@@ -88,7 +94,7 @@ field_value = st.one_of(
 @pytest.fixture
 def client():
     # As in production: an exception becomes the response the site would send (400, 500).
-    return Client(raise_request_exception=False)
+    return FormClient(raise_request_exception=False)
 
 
 @pytest.fixture(autouse=True)
@@ -97,8 +103,15 @@ def _no_rate_limit(settings):
     settings.CONSULTATION_RATE_LIMIT = "off"
 
 
+def page_token(key):
+    """The started token of a page with this key, shown 30 seconds ago."""
+    return antispam.make_token(key, issued_at=time.time() - 30)
+
+
 def with_changes(data, changes):
-    data = {**data, "submission_key": str(uuid.uuid4())}
+    """A new page's answers (its own key and started time) with `changes` made."""
+    key = str(uuid.uuid4())
+    data = {**data, "submission_key": key, "form_started": page_token(key)}
     for name, value in changes.items():
         if value is MISSING:
             data.pop(name, None)
@@ -114,10 +127,17 @@ def assert_stored_request_is_sound(consultation):
     assert consultation.consent_at is not None
     assert consultation.phone or consultation.email
     assert consultation.phone == "" or consultation.phone.startswith("+")
+    assert consultation.phone_extension == "" or (
+        consultation.phone and consultation.phone_extension.isdigit()
+    )
     for name in ("first_name", "last_name", "phone", "email", "source_page"):
         assert not has_control_characters(getattr(consultation, name))
     assert not has_control_characters(consultation.message, multiline=True)
     assert consultation.first_name.strip() and consultation.last_name.strip()
+    for name in ("first_name", "last_name", "email", "message"):
+        value = getattr(consultation, name)
+        assert unicodedata.is_normalized("NFKC", value), name
+    assert not has_invisible_characters(consultation.first_name + consultation.last_name)
 
 
 def post_and_check(client, url, data, raw_content_type=None):
@@ -196,6 +216,10 @@ page_path = st.one_of(
     url_part.map(lambda slug: f"/{slug}/isotretinoin/"),
     url_part.map(lambda slug: f"/{slug}/consultation/"),
     url_part.map(lambda slug: f"/consultation/{slug}"),
+    # The Spanish site and its path words.
+    url_part.map(lambda slug: f"/es/{slug}/isotretinoina/"),
+    url_part.map(lambda slug: f"/es/{slug}/consulta/"),
+    url_part.map(lambda slug: f"/es/consulta/{slug}"),
     st.lists(url_part, max_size=4).map(lambda parts: "/" + "/".join(parts)),
 )
 
@@ -216,3 +240,122 @@ def test_posting_the_form_to_any_location_slug_never_errors(client, valid_form_d
     if query:
         path += "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
     post_and_check(client, path, with_changes(valid_form_data, {}))
+
+
+# --- Request headers, on every public URL ---
+
+# Every public route, by URL name, as a path (location routes for Bellevue).
+PUBLIC_PATHS = {
+    "pages:home": "/",
+    "pages:location": "/bellevue/",
+    "pages:isotretinoin": "/bellevue/isotretinoin/",
+    "consultations:create": "/consultation/",
+    "consultations:create_for_location": "/bellevue/consultation/",
+    "consultations:thanks": "/consultation/thanks/",
+    "pages:nondiscrimination": "/nondiscrimination/",
+    "pages:language_assistance": "/language-assistance/",
+    "healthz": "/healthz",
+    "robots": "/robots.txt",
+    "sitemap": "/sitemap.xml",
+}
+FORM_PATHS = ["/consultation/", "/bellevue/consultation/"]
+
+
+def test_the_header_fuzz_covers_every_public_route(settings):
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def names(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern) != settings.ADMIN_URL:
+                    inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                    yield from names(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}{pattern.name}"
+
+    assert set(names(get_resolver().url_patterns)) == set(PUBLIC_PATHS)
+
+
+# What a header can carry on the wire (latin-1, no line breaks), and some known troublemakers.
+header_text = st.text(
+    st.characters(max_codepoint=0xFF, exclude_characters="\r\n"), max_size=60
+) | st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=20)
+odd_header = st.sampled_from(
+    [
+        "http://[x/",
+        "http://a]b/",
+        "http://[::1/",
+        "http://testserver:99999/bellevue/isotretinoin/",
+        "http://testserver:x/",
+        "//testserver/bellevue/isotretinoin/",
+        "http://testserver/bellevue/isotretinoin/",
+        "testserver",
+        "testserver:80",
+        "testserver:99999",
+        "localhost:",
+        "[::1]",
+        "[::1]:8000",
+        "a]b",
+        "evil.example",
+        "203.0.113.5",
+        "203.0.113.5, 10.0.0.1",
+        "2001:db8::1",
+        "[2001:db8::1]:443, 127.0.0.1",
+        "::ffff:203.0.113.5",
+        "fe80::1%eth0",
+        "unknown",
+        ",,,",
+        "999.1.1.1",
+        "es",
+        "es-419;q=0.9, en;q=0.8",
+        "*;q=x",
+        "zz-ZZ",
+        "x" * 5000,
+    ]
+)
+header_value = odd_header | header_text
+# URL-shaped, so brackets, colons and ports land where parsers look for them.
+url_value = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}/{path}",
+    st.sampled_from(["http", "https", "ftp", ""]),
+    header_text | st.sampled_from(["[", "]", "[::1", "a]b", "testserver:", "[v1.x]"]),
+    header_text,
+)
+headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "HTTP_REFERER": header_value | url_value,
+        "HTTP_HOST": header_value,
+        "HTTP_X_FORWARDED_FOR": header_value,
+        "HTTP_ACCEPT_LANGUAGE": header_value,
+    },
+)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(path=st.sampled_from(sorted(PUBLIC_PATHS.values())), headers=headers)
+@example(path="/consultation/", headers={"HTTP_REFERER": "http://[x/"})
+@example(path="/bellevue/consultation/", headers={"HTTP_REFERER": "http://a]b/"})
+def test_any_request_headers_on_any_public_page_answer_without_server_error(
+    client, bellevue, path, headers
+):
+    response = client.get(path, **headers)
+    assert response.status_code < 500, (path, headers, response.status_code)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(path=st.sampled_from(FORM_PATHS), headers=headers)
+@example(path="/consultation/", headers={"HTTP_REFERER": "http://[x/"})
+@example(path="/consultation/", headers={"HTTP_REFERER": "http://a]b/"})
+def test_any_request_headers_on_the_form_post_never_error(
+    client, valid_form_data, settings, path, headers
+):
+    # The rate limit on, so the client address is worked out from X-Forwarded-For.
+    settings.CONSULTATION_RATE_LIMIT = "100/h"
+    before = ConsultationRequest.objects.count()
+    response = client.post(path, with_changes(valid_form_data, {}), **headers)
+    assert response.status_code < 500, (path, headers, response.status_code)
+    stored = ConsultationRequest.objects.count() - before
+    assert stored == (1 if response.status_code == 302 else 0)

@@ -4,11 +4,11 @@ import logging
 
 import pytest
 from django.http import HttpResponse
-from django.test import Client
 from django.urls import path
 from django.utils.log import AdminEmailHandler
 
 import modsite.urls
+from tests.form_client import FormClient
 
 NAME = "Zelda Quartermain"
 EMAIL = "zelda.q@example.org"
@@ -54,7 +54,7 @@ def _urls(settings):
 
 @pytest.fixture
 def client():
-    return Client(raise_request_exception=False)
+    return FormClient(raise_request_exception=False)
 
 
 def post_patient_details(client, url):

@@ -9,7 +9,7 @@ def _lockout_on(settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 5
     settings.STAFF_REQUIRE_2FA = False
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = ["127.0.0.0/8", "::1/128"]
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_fewer_failures_than_the_limit_do_not_lock(sign_in, staff_user, staff_pa
 def test_behind_our_proxy_the_address_it_saw_is_locked_not_the_proxy(
     settings, sign_in, staff_user, staff_password
 ):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
     proxy = "10.0.0.1"
     for n in range(5):
         sign_in(f"guess{n}", "wrong-password", ip=proxy, HTTP_X_FORWARDED_FOR="192.0.2.7")
@@ -110,6 +110,31 @@ def test_behind_our_proxy_the_address_it_saw_is_locked_not_the_proxy(
 
 
 @pytest.mark.django_db
+def test_a_caller_straight_at_the_server_cannot_escape_the_lockout_by_forwarded_for(
+    settings, sign_in
+):
+    # A proxy is configured, but this caller connects directly, around it.
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    for n in range(5):
+        forged = {"HTTP_X_FORWARDED_FOR": f"203.0.113.{n}"}
+        sign_in(f"guess{n}", "wrong-password", ip="192.0.2.7", **forged)
+
+    assert is_locked_out(
+        sign_in("guess9", "wrong-password", ip="192.0.2.7", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    )
+
+
+@pytest.mark.django_db
+def test_addresses_of_one_ipv6_slash_64_share_one_lockout(sign_in, staff_user, staff_password):
+    for n in range(1, 6):
+        sign_in(f"guess{n}", "wrong-password", ip=f"2001:db8:1:2::{n:x}")
+
+    assert is_locked_out(sign_in("guess9", "wrong-password", ip="2001:db8:1:2:ffff::9"))
+    neighbour = sign_in(staff_user.username, staff_password, ip="2001:db8:1:3::1")
+    assert neighbour.status_code == 302
+
+
+@pytest.mark.django_db
 def test_failed_sign_ins_log_neither_what_was_typed_nor_the_address(sign_in, log_lines):
     # Staff sometimes type a password into the username box.
     for _ in range(5):
@@ -119,9 +144,3 @@ def test_failed_sign_ins_log_neither_what_was_typed_nor_the_address(sign_in, log
     assert any(line["logger"].startswith("axes") for line in lines)
     for typed in ("Correct-Horse-Battery-9", "another-secret-guess", "192.0.2.7"):
         assert typed not in raw
-
-
-def test_production_trusts_one_proxy_by_default(load_production_settings, monkeypatch):
-    # Behind the TLS proxy production assumes, the caller is the proxy's last hop.
-    monkeypatch.delenv("TRUSTED_PROXY_COUNT", raising=False)
-    assert load_production_settings().TRUSTED_PROXY_COUNT == 1
