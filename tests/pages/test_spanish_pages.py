@@ -357,3 +357,16 @@ def test_spanish_path_words_are_reserved_for_location_slugs(make_location):
         location = make_location(name=f"Place {slug}", slug=slug)
         with pytest.raises(ValidationError):
             location.full_clean()
+
+
+def test_a_refused_upload_is_explained_in_the_pages_language(client):
+    for path, lang, heading in (
+        ("/es/consulta/", "es", "No pudimos leer este formulario"),
+        ("/consultation/", "en", "We could not read this form"),
+    ):
+        response = client.generic(
+            "POST", path, b"--x--", content_type="multipart/form-data; boundary=x"
+        )
+        assert response.status_code == 415
+        html = response.content.decode()
+        assert f'<html lang="{lang}">' in html and heading in html
