@@ -4,14 +4,11 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 PORT ?= 8000
 
-# XStatic-Bootstrap's build needs setuptools<81 (pip 25.3+ reads BUILD_CONSTRAINT, older PIP_CONSTRAINT).
-export PIP_BUILD_CONSTRAINT := $(CURDIR)/constraints.txt
-export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test lint format check bench audit audit-deps loadtest browser clean locale messages
 
-$(VENV)/.runtime: requirements.txt constraints.txt
+$(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q "pip==26.3"
 	$(PY) -m pip install -q -r requirements.txt
@@ -37,10 +34,10 @@ messages: $(VENV)/.runtime
 	DJANGO_SETTINGS_MODULE=modsite.settings.test $(PY) manage.py makemessages -l es --no-location \
 		--no-obsolete --ignore=tools --ignore=tests --ignore=staticfiles --ignore=artifacts --ignore=media
 
-## run: set up, migrate (creates the Bellevue and Gretna locations) and serve http://127.0.0.1:8000/
+## run: set up, migrate (creates the Bellevue and Gretna locations and the cache table) and
+## serve http://127.0.0.1:8000/
 run: $(VENV)/.runtime $(MO)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## browser: Debian's Chromium for the browser tests (Playwright never downloads its own)

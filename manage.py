@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
-import os
 import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modsite.settings.dev")
+    from modsite.settings.env import use_settings_module
+
+    use_settings_module("modsite.settings.dev")  # also when set but empty
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

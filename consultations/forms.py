@@ -177,10 +177,14 @@ class ConsultationRequestForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, clinic_select=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.active()
         self.fields["location"].empty_label = _("Choose a clinic")
+        if not clinic_select:
+            # Many clinics: the one chosen through the finder (or the URL) travels hidden,
+            # shown above the form by name; a drop-down of them all would be unusable.
+            self.fields["location"].widget = forms.HiddenInput()
         self.fields["best_time"].required = False
         # Preselected from the page's language (see the view); a form sent without it
         # (a page cached from before the question existed) takes that language too.

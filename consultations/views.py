@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, TemplateView
 
+from pages import finder
 from pages.models import Location
 
 from . import antispam, services
@@ -18,6 +20,9 @@ from .forms import ConsultationRequestForm, local_path
 from .models import ConsultationRequest
 
 logger = logging.getLogger(__name__)
+
+# Up to this many active clinics the form offers a drop-down; past it, the clinic finder.
+CLINIC_SELECT_LIMIT = 20
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -32,7 +37,30 @@ class ConsultationCreateView(CreateView):
         self.location = None
         if "slug" in kwargs:
             self.location = get_object_or_404(Location.objects.active(), slug=kwargs["slug"])
+        # Past a few clinics a drop-down is too long to use: patients find theirs first.
+        self.many_clinics = Location.objects.active().count() > CLINIC_SELECT_LIMIT
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.many_clinics and self.location is None:
+            return self.choose_clinic(request)
+        return super().get(request, *args, **kwargs)
+
+    def choose_clinic(self, request):
+        """Step one of the general form with many clinics: the finder, whose results
+        lead to each clinic's own form (server-rendered, works without JavaScript)."""
+        return TemplateResponse(
+            request,
+            "consultations/choose_clinic.html",
+            {
+                "search": finder.search(
+                    request.GET.get("q", ""), url_name="consultations:create_for_location"
+                )
+            },
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "clinic_select": not self.many_clinics}
 
     def get_initial(self):
         source = self.referring_path()
@@ -84,7 +112,11 @@ class ConsultationCreateView(CreateView):
             antispam.check_rate_limit(self.request)
         except antispam.SpamCheckFailed as error:
             # A person caught by the limit needs a way through: the clinics' phone numbers.
-            phones = Location.objects.active().exclude(phone="")
+            phones = (
+                [self.location]
+                if self.location and self.location.phone
+                else Location.objects.active().exclude(phone="")[:CLINIC_SELECT_LIMIT]
+            )
             return self.refuse(form, str(error), status=429, clinic_phones=phones)
         try:
             self.object = services.submit_request(form)

@@ -10,11 +10,15 @@ class ModsiteConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
         from . import checks  # noqa: F401 registers the system checks
+        from .cache import create_cache_tables
         from .sqlite import tune_connection
 
         connection_created.connect(tune_connection, dispatch_uid="modsite.sqlite")
+        # `migrate` alone leaves a working database cache: no separate step to forget.
+        post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="modsite.cache")
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

@@ -1,9 +1,9 @@
 """ASGI entry point. Production settings unless told otherwise."""
 
-import os
-
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modsite.settings.production")
+from modsite.settings.env import use_settings_module
+
+use_settings_module("modsite.settings.production")  # also when set but empty
 
 application = get_asgi_application()

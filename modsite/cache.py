@@ -1,11 +1,22 @@
-"""Django's Redis cache, with one Redis client per connection pool instead of one per call.
+"""The shared cache: its tables made by `migrate`, and a faster Redis client.
 
-Django builds a new `redis.Redis` object for every cache operation, which costs more than
-the round trip to Redis itself. The client is thread-safe (connections come from the
+Without REDIS_URL the cache lives in a database table. A forgotten `createcachetable`
+used to leave the site running with every cache call failing (patient pages uncached,
+the form's rate limit skipped), so `migrate` creates the table itself (post_migrate).
+
+Django's Redis cache builds a new `redis.Redis` object for every cache operation, which
+costs more than the round trip to Redis itself. The client is thread-safe (connections come from the
 pool), so reusing it is safe and makes a cached page hit much cheaper.
 """
 
 from django.core.cache.backends import redis as django_redis
+from django.core.management import call_command
+
+
+def create_cache_tables(sender, using, verbosity=1, **kwargs):
+    """post_migrate: create the table of every database cache (CACHES) kept in `using`.
+    Idempotent, and a no-op for Redis or in-memory caches."""
+    call_command("createcachetable", database=using, verbosity=verbosity)
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):

@@ -2,10 +2,9 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from pages.sitemaps import sitemaps
+from pages.sitemaps import sitemap, sitemap_section
 from pages.views import HealthView, RobotsView
 
 handler500 = "pages.outage.server_error"
@@ -18,7 +17,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", HealthView.as_view(), name="healthz"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
 ]
 # Patient pages in English at today's addresses and in Spanish under /es/ (path words
 # translated in locale/). The language comes from the URL only: see UrlLanguageMiddleware.

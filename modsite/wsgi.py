@@ -1,9 +1,9 @@
 """WSGI entry point (gunicorn modsite.wsgi). Production settings unless told otherwise."""
 
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modsite.settings.production")
+from modsite.settings.env import use_settings_module
+
+use_settings_module("modsite.settings.production")  # also when set but empty
 
 application = get_wsgi_application()

@@ -1,90 +1,238 @@
-"""Whole-page caching for patient pages.
+"""Whole-page caching for patient pages, dropped page by page when staff edit what they show.
 
 Patient pages are the same for every visitor, so each worker keeps the pages it rendered
 in its own memory and serves them before sessions, CSRF, URL routing or the database are
 touched: a warm page costs about what a static file does (see `make bench`).
 
-Each kept page is tagged with the site's page generation, a random token in the shared
-cache (Redis in production). Saving or deleting any location sets a new token (the footer
-lists every location): the worker that saved drops its copies at once, and every other
-worker within PAGE_CACHE_RECHECK_SECONDS, the longest it trusts its last reading of the
-token (one reading per request would cost more than serving the page). A cleared or
-restarted cache starts a new token, which drops them too.
+Declaring what a page shows (the API other views use)
+------------------------------------------------------
+A view opts in with `CachedPageMixin` and says which data its page shows, as *tags*:
+
+    class ClinicFinderView(CachedPageMixin, TemplateView):
+        cache_tags = [LISTS_LOCATIONS]          # lists clinics: redrawn when any changes
+        cache_query_params = ["q"]              # one kept page per search (?q=68005)
+
+    class LocationPageMixin(CachedPageMixin):
+        def get_cache_tags(self):
+            return [location_tag(self.object)]  # shows one clinic: redrawn when it changes
+
+- `location_tag(location_or_pk)`: the page shows this location (its name, address, hours,
+  photo...). Its own overview and treatment pages carry only this tag, so editing
+  Bellevue leaves Gretna's pages warm.
+- `LISTS_LOCATIONS`: the page lists locations (the home page, the footer's clinic list,
+  the finder). Saving, adding or removing any location redraws it.
+- A view that declares nothing gets `EVERY_PAGE`: redrawn after any edit (the safe
+  default for a page that forgot to say).
+- `cache_query_params`: the GET parameters that change the page. By default the query
+  string is ignored (`/bellevue/?utm_source=x` is `/bellevue/`); a view listing "q"
+  gets one kept page per distinct value of q, other parameters still ignored.
+
+Whoever changes data calls `invalidate_on_commit(*tags)` (pages/signals.py does it for
+Location: `location_tag(pk)` and `LISTS_LOCATIONS`). Another model whose rows appear on a
+location's pages (opening hours, closures) calls it with that location's tag from its
+own post_save/post_delete signal. `invalidate()` with no tags drops every page.
+
+How a worker learns about edits, at no cost per request
+--------------------------------------------------------
+The shared cache (Redis in production) holds a token per tag, a *stamp* that changes on
+every edit, and a site *generation* (cleared or restarted cache: a new one, every page
+dropped). Each kept page remembers the tokens of its tags. A worker reads the stamp and
+generation at most once per PAGE_CACHE_RECHECK_SECONDS (one round trip, as before tags);
+only when the stamp moved does it fetch the tokens of the tags it holds. A warm hit then
+compares a page's few tokens with the worker's reading in memory.
+
+Edits are dropped twice: at once (the worker that saved shows the edit on its next
+request) and again after the transaction commits (`transaction.on_commit`), because a
+page rendered in between read the old row and would be kept as fresh. An edit writes the
+stamp, then the tag tokens, then the stamp again, and a rendered page is kept only if
+the stamp it read before rendering is still the one after (see `_tokens_for`): a page
+that raced with an edit is served once, uncached, and kept on the next request.
+
+Kept pages are keyed on the canonical origin (SITE_URL, else the request's scheme and
+host without a default port) and the path, so the Host header's port cannot multiply
+entries; at PAGE_CACHE_MAX_PAGES the least recently used page is evicted.
 """
 
+import contextlib
 import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
+
+from .origin import canonical_origin
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"
-# Pages kept per worker: hosts times pages. A cap, so memory stays bounded.
-MAX_PAGES = 1000
+STAMP_KEY = "pages:stamp"
+TAG_KEY_PREFIX = "pages:tag:"
+
+LISTS_LOCATIONS = "lists-locations"
+EVERY_PAGE = "every-page"
+# Seconds between tracebacks in the log while the cache is down (one per request before).
+LOG_EVERY_SECONDS = 60
 
 
-def generation():
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return value
+def location_tag(location):
+    """The tag of pages that show this location (a Location or its primary key)."""
+    return f"location:{getattr(location, 'pk', location)}"
 
 
-# This process's last reading of the generation, and until when it trusts it.
-_known = (None, 0.0)
+def _new_token():
+    return uuid.uuid4().hex
 
 
-def current_generation():
-    global _known
-    token, until = _known
+@dataclass(frozen=True)
+class _Reading:
+    """This process's last reading of the shared tokens, trusted until `until`."""
+
+    generation: str | None = None
+    stamp: str | None = None
+    tokens: dict = field(default_factory=dict)  # tag -> token; replaced, never changed
+    until: float = 0.0
+
+
+_reading = _Reading()
+_reading_lock = threading.Lock()
+_last_warning = [-LOG_EVERY_SECONDS]
+
+
+def _started(key):
+    """The shared token under `key`, set if the cache has none (new or cleared)."""
+    cache.add(key, _new_token(), timeout=None)
+    return cache.get(key) or _new_token()
+
+
+def _fetch_tokens(tags):
+    keys = {TAG_KEY_PREFIX + tag: tag for tag in tags}
+    found = cache.get_many(list(keys))
+    tokens = {keys[key]: value for key, value in found.items()}
+    for tag in set(tags) - set(tokens):
+        tokens[tag] = _started(TAG_KEY_PREFIX + tag)
+    return tokens
+
+
+def current_reading():
+    """The generation, stamp and tag tokens this process trusts now."""
+    global _reading
+    reading = _reading
     now = time.monotonic()
-    if token is None or now >= until:
-        token = generation()
-        _known = (token, now + settings.PAGE_CACHE_RECHECK_SECONDS)
-    return token
+    if reading.generation is not None and now < reading.until:
+        return reading
+    found = cache.get_many([GENERATION_KEY, STAMP_KEY])
+    generation = found.get(GENERATION_KEY) or _started(GENERATION_KEY)
+    stamp = found.get(STAMP_KEY) or _started(STAMP_KEY)
+    if generation != reading.generation:
+        tokens = {}  # every kept page is dropped
+    elif stamp != reading.stamp and reading.tokens:
+        tokens = _fetch_tokens(reading.tokens)
+    else:
+        tokens = reading.tokens
+    fresh = _Reading(generation, stamp, tokens, now + settings.PAGE_CACHE_RECHECK_SECONDS)
+    with _reading_lock:
+        _reading = fresh
+    return fresh
 
 
-def invalidate():
-    global _known
-    _known = (None, 0.0)
+def _recheck_soon():
+    global _reading
+    with _reading_lock:
+        _reading = replace(_reading, until=0.0)
+
+
+def reset():
+    """Forget this process's reading (tests; a worker that must start afresh)."""
+    global _reading
+    with _reading_lock:
+        _reading = _Reading()
+
+
+def invalidate(*tags):
+    """Drop the kept pages that carry any of `tags` (none: every page) on every worker:
+    this one at its next request, the others within PAGE_CACHE_RECHECK_SECONDS."""
     try:
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        if not tags:
+            cache.set(GENERATION_KEY, _new_token(), timeout=None)
+        else:
+            # Stamp, tags, stamp: see the module docstring and _tokens_for.
+            cache.set(STAMP_KEY, _new_token(), timeout=None)
+            tokens = {TAG_KEY_PREFIX + tag: _new_token() for tag in {*tags, EVERY_PAGE}}
+            cache.set_many(tokens, timeout=None)
+            cache.set(STAMP_KEY, _new_token(), timeout=None)
     except Exception:
-        # Staff can still save locations. Meanwhile no worker can read the token either,
-        # so none serves a kept page; a cache that comes back empty starts a new token.
+        # Staff can still save. Meanwhile no worker can read the tokens either, so none
+        # serves a kept page; a cache that comes back empty starts new tokens.
         logger.warning("Could not drop kept pages: the cache is not answering.", exc_info=True)
+    _recheck_soon()
+
+
+def invalidate_on_commit(*tags):
+    """Drop pages now and again once the current transaction commits: a page rendered in
+    between still read the old data. Call it from the signal handlers of models whose
+    rows appear on pages. Outside a transaction both happen at once."""
+    invalidate(*tags)
+    transaction.on_commit(lambda: invalidate(*tags))
 
 
 class CachedPageMixin:
     """For views whose pages hold no form and nothing about the visitor: lets
-    PageCacheMiddleware keep their successful responses."""
+    PageCacheMiddleware keep their successful responses, tagged with what they show
+    (see the module docstring)."""
+
+    cache_tags = None  # e.g. [LISTS_LOCATIONS]; None: EVERY_PAGE
+    cache_query_params = ()  # GET parameters that change the page, e.g. ["q"]
+
+    def get_cache_tags(self):
+        return self.cache_tags if self.cache_tags is not None else [EVERY_PAGE]
 
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
         response.same_for_everyone = True
+        response.cache_tags = frozenset(self.get_cache_tags())
+        response.cache_query_params = tuple(self.cache_query_params)
         return response
 
 
 @dataclass(frozen=True)
 class _Page:
+    key: tuple
     generation: str
+    tokens: tuple  # (tag, token) pairs read before the page was rendered
     expires: float
     status: int
     headers: tuple
     body: bytes
+
+    def is_fresh(self, reading, now):
+        if self.generation != reading.generation or self.expires <= now:
+            return False
+        tokens = reading.tokens
+        return all(tokens.get(tag) == token for tag, token in self.tokens)
 
     def response(self):
         response = HttpResponse(self.body, status=self.status)
         for name, value in self.headers:
             response.headers[name] = value
         return response
+
+
+@dataclass(frozen=True)
+class _VariesByQuery:
+    """Kept under a path whose page depends on these GET parameters."""
+
+    params: tuple
+
+
+def _query_key(request, params):
+    return urlencode(sorted((name, request.GET.getlist(name)) for name in params), doseq=True)
 
 
 class PageCacheMiddleware:
@@ -97,7 +245,7 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.pages = {}
+        self.pages = OrderedDict()  # least recently used first
         self.lock = threading.Lock()
 
     def __call__(self, request):
@@ -109,29 +257,29 @@ class PageCacheMiddleware:
         ):
             return self.get_response(request)
         try:
-            current = current_generation()
+            reading = current_reading()
         except Exception:
             # Patients still get their page, uncached, while the cache is down.
-            logger.warning("Page cache skipped: the cache is not answering.", exc_info=True)
+            _warn("Page cache skipped: the cache is not answering.")
             return self.get_response(request)
-        # The page names its own address (canonical link), so the host is part of the key.
-        key = (request.scheme, request.get_host(), request.path)
-        page = self.pages.get(key)
-        if page and page.generation == current and page.expires > time.monotonic():
+        # get_host() always: it refuses hosts outside ALLOWED_HOSTS, hit or miss.
+        origin = canonical_origin(request.scheme, request.get_host())
+        base = (settings.SITE_URL or origin, request.path)
+        page = self.pages.get(base)
+        if page.__class__ is _VariesByQuery:
+            page = self.pages.get((*base, _query_key(request, page.params)))
+        if page is not None and page.is_fresh(reading, time.monotonic()):
+            self._touch(page.key)
             return page.response()
         response = self.get_response(request)
         if self._keepable(response):
-            self._keep(
-                key,
-                _Page(
-                    generation=current,
-                    expires=time.monotonic() + seconds,
-                    status=response.status_code,
-                    headers=tuple(response.headers.items()),
-                    body=response.content,
-                ),
-            )
+            self._keep_if_still_fresh(request, base, response, reading, seconds)
         return response
+
+    def _touch(self, key):
+        # No lock: move_to_end is one C call; the page may have just been evicted.
+        with contextlib.suppress(KeyError):
+            self.pages.move_to_end(key)
 
     @staticmethod
     def _keepable(response):
@@ -142,8 +290,70 @@ class PageCacheMiddleware:
             and not response.cookies
         )
 
-    def _keep(self, key, page):
+    def _keep_if_still_fresh(self, request, base, response, reading, seconds):
+        tags = response.cache_tags
+        try:
+            tokens = _tokens_for(tags, reading)
+        except Exception:
+            _warn("Page not kept: the cache is not answering.")
+            return
+        if tokens is None:
+            return
+        params = response.cache_query_params
+        key = (*base, _query_key(request, params)) if params else base
+        page = _Page(
+            key=key,
+            generation=reading.generation,
+            tokens=tuple(sorted(tokens.items())),
+            expires=time.monotonic() + seconds,
+            status=response.status_code,
+            headers=tuple(response.headers.items()),
+            body=response.content,
+        )
         with self.lock:
-            if len(self.pages) >= MAX_PAGES and key not in self.pages:
-                self.pages.clear()  # rare (many hosts); refilled on the next requests
-            self.pages[key] = page
+            if params:
+                self._put(base, _VariesByQuery(params))
+            self._put(key, page)
+
+    def _put(self, key, entry):
+        self.pages[key] = entry
+        self.pages.move_to_end(key)
+        while len(self.pages) > settings.PAGE_CACHE_MAX_PAGES:
+            self.pages.popitem(last=False)
+
+
+def _tokens_for(tags, reading):
+    """The tokens to keep a just-rendered page under, or None when it may be stale.
+
+    The stamp must be the one read before rendering: an edit that committed while the
+    page was rendering changed it first, so the page read old data. (Reading only the
+    tag tokens after rendering could see an edit's new token and keep old data under it.)
+    """
+    global _reading
+    keys = [GENERATION_KEY, STAMP_KEY, *(TAG_KEY_PREFIX + tag for tag in tags)]
+    found = cache.get_many(keys)
+    if found.get(GENERATION_KEY) != reading.generation or found.get(STAMP_KEY) != reading.stamp:
+        _recheck_soon()
+        return None
+    tokens = {tag: found[TAG_KEY_PREFIX + tag] for tag in tags if TAG_KEY_PREFIX + tag in found}
+    missing = set(tags) - set(tokens)
+    if missing:
+        # First page with these tags since the cache started: start their tokens, then
+        # check again that no edit came in meanwhile.
+        tokens.update(_fetch_tokens(missing))
+        if cache.get(STAMP_KEY) != reading.stamp:
+            _recheck_soon()
+            return None
+    with _reading_lock:
+        current = _reading
+        if current.generation == reading.generation and current.stamp == reading.stamp:
+            _reading = replace(current, tokens={**current.tokens, **tokens})
+    return tokens
+
+
+def _warn(message):
+    """Log that the cache is down with a traceback at most once a minute per process."""
+    now = time.monotonic()
+    if now - _last_warning[0] >= LOG_EVERY_SECONDS:
+        _last_warning[0] = now
+        logger.warning(message, exc_info=True)

@@ -1,7 +1,11 @@
+import zoneinfo
+
+import phonenumbers
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from . import images
-from .models import Location
+from .models import Location, OpeningHours, find_overlaps
 
 
 class HttpsURLField(forms.URLField):
@@ -12,7 +16,20 @@ class HttpsURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
+def _time_zone_choices():
+    # US zones first: staff almost always want one of those.
+    names = sorted(zoneinfo.available_timezones())
+    us = [name for name in names if name.startswith("America/") or name.startswith("Pacific/")]
+    return [(name, name) for name in us] + [(n, n) for n in names if n not in us]
+
+
 class LocationAdminForm(forms.ModelForm):
+    time_zone = forms.TypedChoiceField(
+        label=_("time zone"),
+        choices=_time_zone_choices,
+        help_text=_("The clinic's opening hours are in this time zone."),
+    )
+
     class Meta:
         model = Location
         field_classes = {"map_url": HttpsURLField}
@@ -21,14 +38,40 @@ class LocationAdminForm(forms.ModelForm):
             "slug",
             "is_active",
             "sort_order",
-            "address",
+            "street_address",
+            "city",
+            "state",
+            "postal_code",
             "phone",
-            "hours",
+            "time_zone",
             "map_url",
+            "staff_notes",
             "photo",
             "photo_alt",
             "notification_email",
         ]
+        widgets = {
+            "street_address": forms.Textarea(attrs={"rows": 2}),
+            "staff_notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_phone(self):
+        """Staff type numbers as they say them; we keep E.164, like the consultation form."""
+        raw = self.cleaned_data.get("phone", "").strip()
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, "US")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(
+                _("Enter a phone number patients can call, with the area code.")
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_postal_code(self):
+        return self.cleaned_data.get("postal_code", "").strip()
 
     def clean(self):
         cleaned = super().clean()
@@ -47,3 +90,28 @@ class LocationAdminForm(forms.ModelForm):
             images.validate_photo(photo)
             return images.sanitize(photo)
         return photo
+
+
+class OpeningHoursFormSet(forms.BaseInlineFormSet):
+    """Refuses rows whose opening periods overlap (touching, as around lunch, is fine)."""
+
+    def clean(self):
+        super().clean()
+        rows = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            data = form.cleaned_data
+            if data.get("weekday") is None or not data.get("opens") or not data.get("closes"):
+                continue
+            rows.append(
+                OpeningHours(weekday=data["weekday"], opens=data["opens"], closes=data["closes"])
+            )
+        overlaps = find_overlaps(rows)
+        if overlaps:
+            a, b = overlaps[0]
+            raise forms.ValidationError(
+                _("These opening hours overlap: %(first)s and %(second)s. Change or remove one."),
+                params={"first": a, "second": b},
+                code="overlap",
+            )

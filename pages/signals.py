@@ -1,15 +1,35 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from . import cache, outage
-from .models import ClinicalReview, ContentUpdate, LanguageTagline, Location
+from .models import (
+    ClinicalReview,
+    ClosureDate,
+    ContentUpdate,
+    LanguageTagline,
+    Location,
+    OpeningHours,
+)
 
 
 @receiver(post_save, sender=Location)
 @receiver(post_delete, sender=Location)
-def location_changed(**kwargs):
-    cache.invalidate()
+def location_changed(instance, **kwargs):
+    # Its own pages and the pages that list locations; other clinics' pages stay warm.
+    cache.invalidate_on_commit(cache.location_tag(instance), cache.LISTS_LOCATIONS)
     outage.remember_clinic_phones(Location.objects.active())
+
+
+@receiver(post_save, sender=OpeningHours)
+@receiver(post_delete, sender=OpeningHours)
+@receiver(post_save, sender=ClosureDate)
+@receiver(post_delete, sender=ClosureDate)
+def hours_changed(instance, **kwargs):
+    # Only the location's own pages show its hours (lists show address and phone): those
+    # are redrawn, and its sitemap lastmod moves. A queryset update sends no signal.
+    Location.objects.filter(pk=instance.location_id).update(updated_at=timezone.now())
+    cache.invalidate_on_commit(cache.location_tag(instance.location_id))
 
 
 # Reviews and updates are shown on treatment pages, taglines on the language notice.
@@ -20,4 +40,4 @@ def location_changed(**kwargs):
 @receiver(post_save, sender=LanguageTagline)
 @receiver(post_delete, sender=LanguageTagline)
 def page_text_changed(**kwargs):
-    cache.invalidate()
+    cache.invalidate_on_commit()

@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import reverse
 
 from .models import Location
@@ -16,6 +17,9 @@ class SiteSitemap(Sitemap):
     alternates = True
     x_default = True
 
+    # The sitemap protocol's limit of addresses per file.
+    limit = 50_000
+
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or super().get_protocol(protocol)
 
@@ -25,6 +29,11 @@ class SiteSitemap(Sitemap):
 
 class HomeSitemap(SiteSitemap):
     priority = 1.0
+
+    def lastmod(self, item):
+        # The home page lists clinics: it changes when one does.
+        latest = Location.objects.active().order_by("-updated_at").first()
+        return latest.updated_at if latest else None
 
     def items(self):
         return ["pages:home"]
@@ -46,7 +55,7 @@ class LocationSitemap(SiteSitemap):
     """Each active location's overview page."""
 
     def items(self):
-        return Location.objects.active()
+        return Location.objects.active().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, location):
         return location.updated_at
@@ -59,9 +68,29 @@ class IsotretinoinSitemap(LocationSitemap):
         return location.get_isotretinoin_url()
 
 
+class FinderSitemap(HomeSitemap):
+    priority = 0.9
+
+    def items(self):
+        return ["pages:finder"]
+
+
 sitemaps = {
     "home": HomeSitemap,
+    "finder": FinderSitemap,
     "locations": LocationSitemap,
     "isotretinoin": IsotretinoinSitemap,
     "notices": NoticeSitemap,
 }
+
+
+def sitemap(request):
+    """/sitemap.xml: one file while every address fits; past a file's limit, an index of
+    numbered files (each section split into pages of `limit` addresses)."""
+    if sum(section().paginator.count for section in sitemaps.values()) > SiteSitemap.limit:
+        return sitemap_views.index(request, sitemaps, sitemap_url_name="sitemap-section")
+    return sitemap_views.sitemap(request, sitemaps)
+
+
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, sitemaps, section=section)

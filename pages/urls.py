@@ -14,6 +14,7 @@ urlpatterns = [
         views.LanguageAssistanceView.as_view(),
         name="language_assistance",
     ),
+    path(_("locations/"), views.FinderView.as_view(), name="finder"),
     path("<slug:slug>/", views.LocationDetailView.as_view(), name="location"),
     path(_("<slug:slug>/isotretinoin/"), views.IsotretinoinView.as_view(), name="isotretinoin"),
 ]

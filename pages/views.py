@@ -1,3 +1,7 @@
+import logging
+import uuid
+
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.urls import reverse
@@ -5,25 +9,49 @@ from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from . import outage
-from .cache import CachedPageMixin
+from . import finder, outage
+from .cache import LISTS_LOCATIONS, CachedPageMixin, location_tag
 from .models import ClinicalReview, ContentUpdate, LanguageTagline, Location, PatientPage
+
+# The home page shows a few clinics and the finder; the finder lists them all.
+HOME_LOCATIONS = 6
 
 
 class HomeView(CachedPageMixin, TemplateView):
     template_name = "pages/home.html"
+    cache_tags = [LISTS_LOCATIONS]
 
     def get_context_data(self, **kwargs):
-        locations = list(Location.objects.active())
+        active = Location.objects.active()
+        locations = list(active[:HOME_LOCATIONS])
         outage.remember_clinic_phones(locations, shared=False)
-        return super().get_context_data(locations=locations, **kwargs)
+        return super().get_context_data(
+            locations=locations, location_count=active.count(), **kwargs
+        )
+
+
+class FinderView(CachedPageMixin, TemplateView):
+    """/locations/?q=68005: a GET form, so a search is a link to share. One kept page per
+    search, redrawn when any location changes; a fixed number of queries per search."""
+
+    template_name = "pages/finder.html"
+    cache_tags = [LISTS_LOCATIONS]
+    cache_query_params = ["q"]
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "")
+        return super().get_context_data(search=finder.search(query), **kwargs)
 
 
 class LocationPageMixin(CachedPageMixin):
     """Looks up the active location named by the URL's slug; anything else is a 404."""
 
-    queryset = Location.objects.active()
+    queryset = Location.objects.active().with_hours()
     context_object_name = "location"
+
+    def get_cache_tags(self):
+        # Its footer names only this location (templates/includes/footer.html).
+        return [location_tag(self.object)]
 
     def get_context_data(self, **kwargs):
         # The consultation form lives in the consultations app; linked by URL name only.
@@ -60,6 +88,7 @@ class NondiscriminationView(CachedPageMixin, TemplateView):
     """Section 1557 notice of nondiscrimination."""
 
     template_name = "pages/nondiscrimination.html"
+    cache_tags = [LISTS_LOCATIONS]  # how to ask for help names the clinics' phones
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(clinics=Location.objects.active(), **kwargs)
@@ -70,6 +99,7 @@ class LanguageAssistanceView(CachedPageMixin, TemplateView):
     taglines in further languages."""
 
     template_name = "pages/language_assistance.html"
+    cache_tags = [LISTS_LOCATIONS]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -84,14 +114,40 @@ class RobotsView(TemplateView):
     content_type = "text/plain"
 
 
+logger = logging.getLogger(__name__)
+
+HEALTH_KEY = "healthz:probe"
+
+
 class HealthView(View):
-    """For load balancers and uptime checks: 200 when the database answers, 503 when not."""
+    """For load balancers and uptime checks: 200 when the database and the shared cache
+    both answer, 503 naming the part that does not. The cache counts as much as the
+    database: without it every patient page renders uncached and the form's rate limit
+    is skipped (e.g. a database cache whose table was never created)."""
 
     def get(self, request):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-                cursor.fetchone()
-        except DatabaseError:
-            return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-        return JsonResponse({"status": "ok", "database": "ok"})
+        parts = {"database": database_answers(), "cache": cache_answers()}
+        healthy = all(parts.values())
+        body = {"status": "ok" if healthy else "error"}
+        body.update({part: "ok" if up else "unavailable" for part, up in parts.items()})
+        return JsonResponse(body, status=200 if healthy else 503)
+
+
+def database_answers():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return False
+    return True
+
+
+def cache_answers():
+    """A write and a read back: a cache that only reads (or only fails) is not working."""
+    try:
+        cache.set(HEALTH_KEY, uuid.uuid4().hex, timeout=60)
+        return cache.get(HEALTH_KEY) is not None
+    except Exception as error:  # each backend fails its own way (Redis, database, ...)
+        logger.warning("Health check: the cache is not answering (%s).", type(error).__name__)
+        return False

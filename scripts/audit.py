@@ -39,13 +39,13 @@ if os.environ.get("AUDIT_PAGES"):
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TREATMENT_MAX_BYTES = 60 * 1024
 TREATMENT_MAX_REQUESTS = 6
-RUNS = int(os.environ.get("AUDIT_RUNS", "3"))
+RUNS = int(os.environ.get("AUDIT_RUNS") or "3")
 # Lighthouse now and then loses its trace on a busy machine (NO_NAVSTART): run it again.
 TRIES = 3
 
 
 def run_lighthouse(url, report):
-    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH") or "/usr/bin/chromium"}
     command = [
         str(LIGHTHOUSE),
         url,

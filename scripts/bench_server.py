@@ -55,7 +55,7 @@ def server_env(workdir):
         PAGE_CACHE_SECONDS="600",
         LOG_LEVEL="WARNING",
     )
-    redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL
     if redis_answers(redis_url):
         env["REDIS_URL"] = redis_url
     else:
@@ -161,15 +161,16 @@ def gunicorn(env, workers=4, threads=4, worker_class="gthread", log_dir=None):
 
 
 @contextlib.contextmanager
-def production_server(workers=2, threads=4):
-    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port."""
+def production_server(workers=2, threads=4, locations=0):
+    """Yield (base_url, env) for a gunicorn serving the site on a free loopback port,
+    with `locations` fake clinics added (manage.py seed_locations)."""
     workdir = Path(tempfile.mkdtemp(prefix="modsite-bench-"))
     env = server_env(workdir)
     try:
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-        manage(env, "migrate", "--noinput", "--verbosity", "0")
-        if not env["REDIS_URL"]:
-            manage(env, "createcachetable")
+        manage(env, "migrate", "--noinput", "--verbosity", "0")  # and the cache table
+        if locations:
+            manage(env, "seed_locations", str(locations), timeout=600)
         with gunicorn(env, workers=workers, threads=threads, log_dir=workdir) as server:
             yield server.base_url, env
     finally:

@@ -4,10 +4,19 @@
 from datetime import timedelta
 from pathlib import Path
 
+import bootstrap_wrapper
 import dj_database_url
-import xstatic.pkg.bootstrap
 
-from .env import env_bool, env_int, env_list, env_networks, env_str
+from .env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_parsed,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -80,10 +89,13 @@ TEMPLATES = [
 
 # SQLite by default so the site runs with no server; set DATABASE_URL for PostgreSQL.
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+    "default": env_parsed(
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        lambda url: dj_database_url.parse(
+            url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        "a database URL such as postgres://user:password@host:5432/name",
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -94,7 +106,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis when REDIS_URL is set (shared by every gunicorn worker), the database otherwise.
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -107,7 +119,10 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "django_cache",
+            "LOCATION": "django_cache",  # created by `migrate` (modsite/cache.py)
+            # Django's default of 300 rows would cull rate-limit counters and page-cache
+            # tokens (one per location) long before memory matters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 # Seconds a rendered patient page stays cached; edits to locations clear it at once.
@@ -115,6 +130,8 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Longest a worker serves its kept pages before checking the shared cache for edits again
 # (the worker where staff saved the edit drops them at once).
 PAGE_CACHE_RECHECK_SECONDS = env_int("PAGE_CACHE_RECHECK_SECONDS", 1)
+# Pages each worker keeps in memory; past it, the least recently used one goes.
+PAGE_CACHE_MAX_PAGES = env_int("PAGE_CACHE_MAX_PAGES", 1000)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -132,6 +149,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "America/Chicago")
+# Level of the site's logs (LOGGING, below).
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
 USE_I18N = True
 USE_TZ = True
 
@@ -139,7 +158,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+    ("vendor/bootstrap", bootstrap_wrapper.get_bootstrap_dir()),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -161,7 +180,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Absolute origin for canonical links, structured data, the sitemap and e-mails
 # (e.g. https://www.example.com).
 # Empty: taken from the request.
-SITE_URL = env_str("SITE_URL", "").rstrip("/")
+SITE_URL = env_url("SITE_URL", "", schemes=("https", "http")).rstrip("/")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -270,9 +289,9 @@ LOGGING = {
             "filters": ["request_id", "scrub"],
         },
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "django": {"level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+        "django": {"level": LOG_LEVEL, "propagate": True},
         "django.server": {"propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "axes.apps": {"level": "WARNING"},  # a start-up banner in every process

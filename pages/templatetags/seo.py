@@ -1,5 +1,6 @@
 """JSON-LD for search engines, built from data staff entered (empty fields are left out)."""
 
+import datetime
 import json
 
 from django import template
@@ -24,6 +25,53 @@ def _absolute(request, path):
     return site_origin(request) + path
 
 
+_DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def postal_address(location):
+    fields = {
+        "streetAddress": ", ".join(location.street_lines),
+        "addressLocality": location.city,
+        "addressRegion": location.state,
+        "postalCode": location.postal_code,
+    }
+    fields = {key: value for key, value in fields.items() if value}
+    if not fields:
+        return None
+    return {"@type": "PostalAddress", **fields, "addressCountry": "US"}
+
+
+def opening_hours_specification(location):
+    """One entry per row; a row past midnight closes at its time on the next day, which
+    schema.org reads from closes < opens. Closure dates in the coming weeks are entries
+    with no hours (schema.org's way to say closed that day)."""
+    schedule = location.schedule()
+    specs = [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": f"https://schema.org/{_DAY_NAMES[interval.weekday]}",
+            "opens": f"{interval.opens:%H:%M}",
+            "closes": "23:59"
+            if interval.closes == datetime.time(0)
+            else f"{interval.closes:%H:%M}",
+        }
+        for interval in schedule.intervals
+    ]
+    if specs:
+        for closure in location.hours_for_page()["closures"]:
+            day = closure.date.isoformat()
+            specs.append(
+                {
+                    "@type": "OpeningHoursSpecification",
+                    "validFrom": day,
+                    "validThrough": day,
+                    "opens": "00:00",
+                    "closes": "00:00",
+                }
+            )
+    return specs
+
+
 def clinic_data(request, location):
     data = {
         "@type": "MedicalClinic",
@@ -31,14 +79,20 @@ def clinic_data(request, location):
         "url": _absolute(request, location.get_absolute_url()),
         "medicalSpecialty": "Dermatology",
     }
-    if location.address:
-        data["address"] = " ".join(location.address.split())
+    address = postal_address(location)
+    if address:
+        data["address"] = address
+    if location.latitude is not None and location.longitude is not None:
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": round(location.latitude, 4),
+            "longitude": round(location.longitude, 4),
+        }
     if location.phone:
         data["telephone"] = location.phone
-    if location.hours:
-        data["openingHours"] = [
-            line.strip() for line in location.hours.splitlines() if line.strip()
-        ]
+    hours = opening_hours_specification(location)
+    if hours:
+        data["openingHoursSpecification"] = hours
     if location.map_url:
         data["hasMap"] = location.map_url
     if location.photo:

@@ -100,6 +100,12 @@ def test_staff_can_still_upload_a_large_location_photo(admin_client, bellevue, s
         "sort_order": "10",
         "photo": SimpleUploadedFile("front.png", out.getvalue(), content_type="image/png"),
         "photo_alt": "The clinic's front door",
+        # The location form's time zone and its (empty) opening-hours and closure inlines.
+        "time_zone": bellevue.time_zone,
+        "opening_hours-TOTAL_FORMS": "0",
+        "opening_hours-INITIAL_FORMS": "0",
+        "closures-TOTAL_FORMS": "0",
+        "closures-INITIAL_FORMS": "0",
     }
     response = admin_client.post(reverse("admin:pages_location_change", args=[bellevue.pk]), data)
 

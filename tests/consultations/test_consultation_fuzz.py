@@ -249,6 +249,7 @@ PUBLIC_PATHS = {
     "pages:home": "/",
     "pages:location": "/bellevue/",
     "pages:isotretinoin": "/bellevue/isotretinoin/",
+    "pages:finder": "/locations/?q=68005",
     "consultations:create": "/consultation/",
     "consultations:create_for_location": "/bellevue/consultation/",
     "consultations:thanks": "/consultation/thanks/",
@@ -257,6 +258,7 @@ PUBLIC_PATHS = {
     "healthz": "/healthz",
     "robots": "/robots.txt",
     "sitemap": "/sitemap.xml",
+    "sitemap-section": "/sitemap-locations.xml",
 }
 FORM_PATHS = ["/consultation/", "/bellevue/consultation/"]
 

@@ -71,7 +71,11 @@ def assert_calm_outage_answers(env_down, answers, cookies, log_dir):
     assert answers["last_name"] not in page
 
     assert health_status == 503
-    assert json.loads(health_body) == {"status": "error", "database": "unavailable"}
+    assert json.loads(health_body) == {
+        "status": "error",
+        "database": "unavailable",
+        "cache": "ok",  # Redis
+    }
 
     assert page_status == 503
     assert "This page is not available right now." in page_body

@@ -13,20 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def location_form(**fields):
-    data = {
-        "name": "Papillion",
-        "slug": "papillion",
-        "is_active": "on",
-        "sort_order": "30",
-        "address": "",
-        "phone": "",
-        "hours": "",
-        "map_url": "",
-        "photo_alt": "",
-        "notification_email": "",
-    }
-    data.update(fields)
-    return data
+    from location_admin_forms import location_admin_data
+
+    return location_admin_data(**fields)
 
 
 def test_staff_add_a_location_and_its_pages_appear(admin_client, client, settings):

@@ -49,12 +49,19 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
 @pytest.mark.parametrize(
     ("path", "most"),
     [
-        ("/", 2),
-        ("/bellevue/", 2),
-        # The location, its latest clinical review, and (none yet) its content date.
-        ("/bellevue/isotretinoin/", 3),
-        ("/es/bellevue/isotretinoina/", 3),
-        ("/sitemap.xml", 4),
+        # Home: a few clinics, their count, the footer's few.
+        ("/", 3),
+        # A location, its opening hours and its closure dates.
+        ("/bellevue/", 3),
+        # The same, its latest clinical review, and (none yet) its content date.
+        ("/bellevue/isotretinoin/", 5),
+        ("/es/bellevue/isotretinoina/", 5),
+        # Counts (one file or an index?), lists and lastmods, for each language.
+        ("/sitemap.xml", 12),
+        # One search, the footer.
+        ("/locations/", 2),
+        ("/locations/?q=68005", 2),
+        ("/locations/?q=town", 2),
     ],
 )
 def test_page_queries_do_not_grow_with_the_number_of_locations(

@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from location_admin_forms import location_admin_data
 
 from pages import cache as page_cache
 
@@ -47,18 +48,8 @@ def test_deactivating_a_location_in_the_admin_takes_its_cached_pages_down(staff_
     assert "/gretna/" in staff_client.get("/").content.decode()
 
     change_url = f"/{django_settings.ADMIN_URL}pages/location/{gretna.pk}/change/"
-    form = {
-        "name": gretna.name,
-        "slug": gretna.slug,
-        "sort_order": gretna.sort_order,
-        # is_active left out: the box is unticked.
-        "address": "",
-        "phone": "",
-        "hours": "",
-        "map_url": "",
-        "photo_alt": "",
-        "notification_email": "",
-    }
+    form = location_admin_data(gretna)
+    del form["is_active"]  # the box is unticked
     response = staff_client.post(change_url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -74,7 +65,7 @@ def _change_phone_behind_the_caches_back(location, phone):
 def _fake_clock(monkeypatch):
     clock = [time.monotonic()]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(page_cache, "_known", (None, 0.0))
+    page_cache.reset()
     return clock
 
 

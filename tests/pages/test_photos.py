@@ -35,6 +35,7 @@ def form_data(location, **extra):
         "is_active": "on",
         "sort_order": location.sort_order,
         "photo_alt": "The clinic's front door",
+        "time_zone": location.time_zone,
     }
     data.update(extra)
     return data

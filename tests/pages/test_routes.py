@@ -1,5 +1,6 @@
 """Every public route answers with the right status and template."""
 
+import datetime
 import re
 
 import pytest
@@ -83,19 +84,21 @@ def test_location_page_shows_only_contact_details_staff_entered(client, bellevue
     assert "Phone" not in html
     assert "Address" not in html
     assert "Hours" not in html
-    bellevue.phone = "(402) 555-0100"
-    bellevue.hours = "Monday to Friday, 8 to 5"
+    bellevue.phone = "+14025550100"
+    bellevue.street_address = "1 Example Street"
     bellevue.save()
+    bellevue.opening_hours.create(weekday=0, opens=datetime.time(8), closes=datetime.time(17))
     html = client.get("/bellevue/").content.decode()
     assert "(402) 555-0100" in html
-    assert 'href="tel:(402) 555-0100"' in html
-    assert "Monday to Friday, 8 to 5" in html
+    assert 'href="tel:+14025550100"' in html
+    assert "8:00 AM – 5:00 PM" in html
+    assert "Get directions" in html
 
 
-def test_health_endpoint_reports_database_ok(client):
+def test_health_endpoint_reports_database_and_cache_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_robots_txt_points_to_the_sitemap(client):

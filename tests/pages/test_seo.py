@@ -120,16 +120,21 @@ def test_location_page_describes_the_clinic_with_only_entered_fields(client, bel
     clinic = json_ld(client, "/bellevue/")["MedicalClinic"]
     assert clinic["name"] == "MOD Dermatology Bellevue"
     assert clinic["url"] == "http://testserver/bellevue/"
-    for field in ("address", "telephone", "openingHours", "hasMap", "image"):
+    for field in ("address", "telephone", "openingHoursSpecification", "geo", "hasMap", "image"):
         assert field not in clinic
 
-    bellevue.phone = "(402) 555-0100"
-    bellevue.address = "1 Example Street\nBellevue, NE"
+    bellevue.phone = "+14025550100"
+    bellevue.city = "Bellevue"
     bellevue.save()
     clinic = json_ld(client, "/bellevue/")["MedicalClinic"]
-    assert clinic["telephone"] == "(402) 555-0100"
-    assert clinic["address"] == "1 Example Street Bellevue, NE"
-    assert "openingHours" not in clinic
+    assert clinic["telephone"] == "+14025550100"
+    assert clinic["address"] == {
+        "@type": "PostalAddress",
+        "addressLocality": "Bellevue",
+        "addressCountry": "US",
+    }
+    for field in ("openingHoursSpecification", "geo"):
+        assert field not in clinic
 
 
 def test_treatment_page_is_a_medical_web_page_with_its_content_date(client):
@@ -144,11 +149,12 @@ def test_treatment_page_is_a_medical_web_page_with_its_content_date(client):
 
 
 def test_json_ld_cannot_be_broken_out_of_by_staff_text(client, bellevue):
-    bellevue.hours = "</script><script>alert(1)</script>"
+    bellevue.street_address = "</script><script>alert(1)</script>"
     bellevue.save()
     html = client.get("/bellevue/").content.decode()
     assert "<script>alert(1)" not in html
-    assert json_ld(client, "/bellevue/")["MedicalClinic"]["openingHours"] == [bellevue.hours]
+    address = json_ld(client, "/bellevue/")["MedicalClinic"]["address"]
+    assert address["streetAddress"] == bellevue.street_address
 
 
 def test_sitemap_lists_every_active_location_and_no_inactive_one(client, gretna, make_location):

@@ -211,7 +211,7 @@ def test_call_to_action_links_to_this_locations_form(client, slug):
 
 
 def test_empty_location_details_leave_no_gaps(client, bellevue):
-    bellevue.phone = bellevue.address = bellevue.hours = bellevue.map_url = ""
+    bellevue.phone = bellevue.street_address = bellevue.city = bellevue.map_url = ""
     bellevue.save()
     _, content, page = fetch(client, "bellevue")
     assert 'href="tel:' not in content
@@ -220,15 +220,16 @@ def test_empty_location_details_leave_no_gaps(client, bellevue):
 
 
 def test_filled_location_details_are_shown(client, gretna):
-    gretna.phone = "402-555-0100"
-    gretna.address = "1 Example Street"
-    gretna.hours = "Mon-Fri 8-5"
+    gretna.phone = "+14025550100"
+    gretna.street_address = "1 Example Street"
+    gretna.city, gretna.state, gretna.postal_code = "Gretna", "NE", "68028"
     gretna.map_url = "https://maps.example.com/gretna"
     gretna.save()
     _, content, page = fetch(client, "gretna")
-    assert 'href="tel:402-555-0100"' in content
+    assert 'href="tel:+14025550100"' in content
+    assert "(402) 555-0100" in page.main_text
     assert "1 Example Street" in page.main_text
-    assert "Mon-Fri 8-5" in page.main_text
+    assert "Gretna, NE 68028" in page.main_text
     assert 'href="https://maps.example.com/gretna"' in content
 
 

@@ -1,0 +1,134 @@
+"""Benchmark for many clinics: the home page's weight and the clinic finder's speed, at the
+two real locations and at --locations fake ones (manage.py seed_locations). Runs
+in-process (Django's test client) on a throwaway database, so it measures our code and
+the database, not the network.
+
+    python tests/load/bench_locations.py [--locations 1000] [--searches 200]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python tests/load/bench_locations.py
+
+Exits non-zero when a target below is missed: the home page at most 60 KB, queries per
+search the same at both sizes, finder search p95 under 100 ms.
+"""
+
+import argparse
+import gzip
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modsite.settings.test")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.template.base import Template  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    _TestState,
+    setup_test_environment,
+)
+
+HOME_MAX_KB = 60
+SMALL = 10
+FINDER_P95_MS = 100
+# A ZIP code, a ZIP+4, a city, a state, a name, an unknown ZIP, and the whole list.
+SEARCHES = ["68005", "10001-1234", "Springfield", "Texas", "Clinic 0500", "00000", ""]
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def home_kb(client):
+    cache.clear()
+    body = client.get("/").content
+    return len(body) / 1024, len(gzip.compress(body)) / 1024
+
+
+def search_queries(client):
+    counts = {}
+    for query in SEARCHES:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/locations/", {"q": query}).status_code == 200
+        counts[query] = len(queries)
+    return counts
+
+
+def bench_finder(client, repeat):
+    times = {query: [] for query in SEARCHES}
+    for i in range(repeat):
+        query = SEARCHES[i % len(SEARCHES)]
+        cache.clear()  # a search nobody made yet: rendered, not served from the page cache
+        start = time.perf_counter()
+        assert client.get("/locations/", {"q": query}).status_code == 200
+        times[query].append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--locations", type=int, default=1000)
+    parser.add_argument("--searches", type=int, default=210)
+    args = parser.parse_args()
+
+    setup_test_environment()
+    # Measure rendering as production does, without the test runner's per-template signal.
+    Template._render = _TestState.saved_data.template_render
+    settings.DEBUG = False
+    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    problems = []
+    try:
+        print(f"Database: {connection.vendor}")
+        client = Client()
+        small_kb, small_gz = home_kb(client)
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_locations", str(SMALL), stdout=quiet)
+            small_queries = search_queries(client)
+            call_command("seed_locations", str(args.locations - SMALL), stdout=quiet)
+        total = args.locations + 2
+        large_kb, large_gz = home_kb(client)
+        large_queries = search_queries(client)
+        print(f"Home page: {small_kb:.1f} KB at 2 locations, {large_kb:.1f} KB at {total}")
+        print(f"  gzipped: {small_gz:.1f} KB and {large_gz:.1f} KB (target <= {HOME_MAX_KB} KB)")
+        if large_kb > HOME_MAX_KB:
+            problems.append(f"home page {large_kb:.1f} KB at {total} locations")
+        print(f"Queries per finder search at {SMALL + 2} and {total} locations:")
+        for query in SEARCHES:
+            small, large = small_queries[query], large_queries[query]
+            print(f"  {query or '(empty)':14} {small:>4} {large:>4}")
+            if small != large:
+                problems.append(f"search {query!r} runs {large} queries at {total} locations")
+
+        times = bench_finder(client, args.searches)
+        every = [t for ts in times.values() for t in ts]
+        p95 = percentile(every, 95)
+        print(
+            f"Finder search, uncached ({len(every)}x, in-process): "
+            f"median {statistics.median(every):.1f} ms, "
+            f"p95 {p95:.1f} ms (target < {FINDER_P95_MS} ms)"
+        )
+        for query, ts in times.items():
+            print(f"  {query or '(empty)':14} p95 {percentile(ts, 95):6.1f} ms")
+        if p95 >= FINDER_P95_MS:
+            problems.append(f"finder p95 {p95:.1f} ms")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    for problem in problems:
+        print(f"MISSED: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
