@@ -17,6 +17,7 @@ SPANISH_PAGES = {
     "es-gracias": ("/es/consulta/gracias/", 200),
     "es-no-discriminacion": ("/es/no-discriminacion/", 200),
     "es-ayuda-con-idiomas": ("/es/ayuda-con-idiomas/", 200),
+    "es-clinicas": ("/es/clinicas/", 200),
     "es-no-existe": ("/es/no-existe/", 404),
 }
 WIDTHS = [360, 1280]

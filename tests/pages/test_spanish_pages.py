@@ -24,6 +24,7 @@ PAIRS = [
     ("/consultation/thanks/", "/es/consulta/gracias/"),
     ("/nondiscrimination/", "/es/no-discriminacion/"),
     ("/language-assistance/", "/es/ayuda-con-idiomas/"),
+    ("/locations/", "/es/clinicas/"),
 ]
 SPANISH_PAGES = [spanish for _, spanish in PAIRS]
 ENGLISH_PAGES = [english for english, _ in PAIRS]
