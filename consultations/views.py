@@ -13,7 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, TemplateView
 
 from pages import finder
-from pages.models import Location
+from pages.models import DailyPageViews, Location
+from pages.visits import CountedPageMixin
 
 from . import antispam, services
 from .forms import ConsultationRequestForm, local_path
@@ -26,12 +27,16 @@ CLINIC_SELECT_LIMIT = 20
 
 
 @method_decorator(never_cache, name="dispatch")
-class ConsultationCreateView(CreateView):
+class ConsultationCreateView(CountedPageMixin, CreateView):
     """The patient's request form, for any clinic or for the one named in the URL."""
 
     form_class = ConsultationRequestForm
     template_name = "consultations/request_form.html"
     success_url = reverse_lazy("consultations:thanks")
+    visit_kind = DailyPageViews.Kind.FORM  # counted when shown (GET), not when sent
+
+    def visit_location(self):
+        return self.location
 
     def dispatch(self, request, *args, **kwargs):
         self.location = None
@@ -138,5 +143,6 @@ class ConsultationCreateView(CreateView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class ThanksView(TemplateView):
+class ThanksView(CountedPageMixin, TemplateView):
     template_name = "consultations/thanks.html"
+    visit_kind = DailyPageViews.Kind.THANKS

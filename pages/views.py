@@ -11,7 +11,15 @@ from django.views.generic import DetailView, TemplateView
 
 from . import finder, outage
 from .cache import LISTS_LOCATIONS, CachedPageMixin, location_tag
-from .models import ClinicalReview, ContentUpdate, LanguageTagline, Location, PatientPage
+from .models import (
+    ClinicalReview,
+    ContentUpdate,
+    DailyPageViews,
+    LanguageTagline,
+    Location,
+    PatientPage,
+)
+from .visits import CountedPageMixin
 
 # The home page shows a few clinics and the finder; the finder lists them all.
 HOME_LOCATIONS = 6
@@ -43,7 +51,7 @@ class FinderView(CachedPageMixin, TemplateView):
         return super().get_context_data(search=finder.search(query), **kwargs)
 
 
-class LocationPageMixin(CachedPageMixin):
+class LocationPageMixin(CountedPageMixin, CachedPageMixin):
     """Looks up the active location named by the URL's slug; anything else is a 404."""
 
     queryset = Location.objects.active().with_hours()
@@ -53,6 +61,9 @@ class LocationPageMixin(CachedPageMixin):
         # Its footer names only this location (templates/includes/footer.html).
         return [location_tag(self.object)]
 
+    def visit_location(self):
+        return getattr(self, "object", None)
+
     def get_context_data(self, **kwargs):
         # The consultation form lives in the consultations app; linked by URL name only.
         url = reverse("consultations:create_for_location", kwargs={"slug": self.object.slug})
@@ -61,6 +72,7 @@ class LocationPageMixin(CachedPageMixin):
 
 class LocationDetailView(LocationPageMixin, DetailView):
     template_name = "pages/location_detail.html"
+    visit_kind = DailyPageViews.Kind.OVERVIEW
 
 
 class IsotretinoinView(LocationPageMixin, DetailView):
@@ -70,6 +82,7 @@ class IsotretinoinView(LocationPageMixin, DetailView):
 
     template_name = "pages/isotretinoin.html"
     page = PatientPage.ISOTRETINOIN
+    visit_kind = DailyPageViews.Kind.TREATMENT
 
     def get_context_data(self, **kwargs):
         language = get_language()

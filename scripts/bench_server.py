@@ -161,11 +161,14 @@ def gunicorn(env, workers=4, threads=4, worker_class="gthread", log_dir=None):
 
 
 @contextlib.contextmanager
-def production_server(workers=2, threads=4, locations=0):
+def production_server(workers=2, threads=4, locations=0, env_overrides=None, after_stop=None):
     """Yield (base_url, env) for a gunicorn serving the site on a free loopback port,
-    with `locations` fake clinics added (manage.py seed_locations)."""
+    with `locations` fake clinics added (manage.py seed_locations). `env_overrides` are
+    added to its environment; `after_stop(env)` is called once gunicorn has stopped,
+    while its database still exists."""
     workdir = Path(tempfile.mkdtemp(prefix="modsite-bench-"))
     env = server_env(workdir)
+    env.update(env_overrides or {})
     try:
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         manage(env, "migrate", "--noinput", "--verbosity", "0")  # and the cache table
@@ -173,6 +176,8 @@ def production_server(workers=2, threads=4, locations=0):
             manage(env, "seed_locations", str(locations), timeout=600)
         with gunicorn(env, workers=workers, threads=threads, log_dir=workdir) as server:
             yield server.base_url, env
+        if after_stop:
+            after_stop(env)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if env["REDIS_URL"]:

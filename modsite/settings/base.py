@@ -53,6 +53,8 @@ MIDDLEWARE = [
     # Before anything reads a request body (CSRF, forms): public pages take small forms only.
     "modsite.middleware.PublicBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Counts patients' views of patient pages, kept ones included (pages/visits.py).
+    "pages.visits.VisitCounterMiddleware",
     # Kept patient pages are served from here, before sessions, CSRF and the database.
     "pages.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,6 +134,12 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_RECHECK_SECONDS = env_int("PAGE_CACHE_RECHECK_SECONDS", 1)
 # Pages each worker keeps in memory; past it, the least recently used one goes.
 PAGE_CACHE_MAX_PAGES = env_int("PAGE_CACHE_MAX_PAGES", 1000)
+# First-party visit counts (pages/visits.py): daily totals per page, nothing about the
+# visitor. Each worker saves its counts every VISIT_FLUSH_SECONDS (what a killed worker
+# can lose) and when it exits.
+VISIT_COUNTS = env_bool("VISIT_COUNTS", True)
+VISIT_FLUSH_SECONDS = env_int("VISIT_FLUSH_SECONDS", 5, minimum=1)
+VISIT_FLUSH_AUTOMATICALLY = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -16,3 +16,6 @@ if not REDIS_URL:
 WHITENOISE_AUTOREFRESH = True
 # Tests clear the cache between them; workers must see that at once.
 PAGE_CACHE_RECHECK_SECONDS = 0
+# No background thread and no flush at exit (it would outlive the test database): tests
+# call pages.visits.flush().
+VISIT_FLUSH_AUTOMATICALLY = False

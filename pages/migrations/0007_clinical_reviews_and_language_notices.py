@@ -40,7 +40,7 @@ def drop_content_dates(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pages', '0004_move_free_text_contact_to_staff_notes'),
+        ('pages', '0005_daily_page_views'),
     ]
 
     operations = [
