@@ -36,6 +36,8 @@ SUBMITTED_FIELDS = [
     "topic",
     "patient_type",
     "message",
+    "language_for_care",
+    "interpreter_needed",
     "consent_at",
     "source_page",
     "created_at",
@@ -91,6 +93,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "location",
         "full_name",
         "preferred_contact",
+        "language_for_care",
+        "interpreter_needed",
         "status",
         "assigned_to",
         "age",
@@ -102,6 +106,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         ("location", ScopedLocationFilter),
         "topic",
         "patient_type",
+        "preferred_language",
+        "interpreter_needed",
         "created_at",
         "assigned_to",
     ]
@@ -156,6 +162,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         if waiting and obj.status != ConsultationRequest.Status.CLOSED:
             return format_html("<strong>⚠ {}</strong>", text)
         return text
+
+    @admin.display(description="Language for care", ordering="preferred_language")
+    def language_for_care(self, obj):
+        return obj.language_for_care
 
     @admin.display(description="Phone number")
     def phone_display(self, obj):
