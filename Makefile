@@ -6,7 +6,7 @@ PORT ?= 8000
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format check bench audit audit-deps loadtest browser clean
+.PHONY: run test lint format check bench audit audit-deps loadtest browser clean locale messages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,25 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# The Spanish translations: django.po is kept in git, the compiled django.mo is built here.
+MO := locale/es/LC_MESSAGES/django.mo
+$(MO): locale/es/LC_MESSAGES/django.po
+	@command -v msgfmt >/dev/null || bash scripts/install-system-packages.sh
+	msgfmt --check -o $@ $<
+
+## locale: compile the Spanish translations (run, test, bench and audit do it for you)
+locale: $(MO)
+
+## messages: collect new strings to translate into locale/es/LC_MESSAGES/django.po
+## (then write each Spanish msgstr; tests fail while one is empty or fuzzy)
+messages: $(VENV)/.runtime
+	@command -v xgettext >/dev/null || bash scripts/install-system-packages.sh
+	DJANGO_SETTINGS_MODULE=modsite.settings.test $(PY) manage.py makemessages -l es --no-location \
+		--no-obsolete --ignore=tools --ignore=tests --ignore=staticfiles --ignore=artifacts --ignore=media
+
 ## run: set up, migrate (creates the Bellevue and Gretna locations and the cache table) and
 ## serve http://127.0.0.1:8000/
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime $(MO)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -29,7 +45,7 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || bash scripts/install-system-packages.sh
 
 ## test: the whole suite (unit, integration, browser) with pytest-django
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev browser $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff lint and format check, migrations check
@@ -40,7 +56,7 @@ lint: $(VENV)/.dev
 
 ## bench: speed and memory benchmarks (tests/load/bench_*.py, then gunicorn + wrk:
 ## scripts/bench.py, the cached page against a static file); fails when a target is missed
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev $(MO)
 	@command -v wrk >/dev/null || bash scripts/install-system-packages.sh
 	@for script in tests/load/bench_*.py scripts/bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
@@ -48,12 +64,12 @@ bench: $(VENV)/.dev
 ## a throwaway SQLite file), then checks every one was stored, queued and e-mailed once.
 ## LOADTEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres runs it on PostgreSQL
 ## too (in a new database, dropped afterwards).
-loadtest: $(VENV)/.runtime
+loadtest: $(VENV)/.runtime $(MO)
 	$(PY) scripts/loadtest.py
 	@if [ -n "$(LOADTEST_POSTGRES_URL)" ]; then $(PY) scripts/loadtest.py --postgres "$(LOADTEST_POSTGRES_URL)"; fi
 
 ## audit: Lighthouse (tools/lighthouse, npm ci) on home, a treatment page and the form
-audit: $(VENV)/.runtime browser
+audit: $(VENV)/.runtime browser $(MO)
 	cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/audit.py
 

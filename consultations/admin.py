@@ -37,6 +37,8 @@ SUBMITTED_FIELDS = [
     "topic",
     "patient_type",
     "message",
+    "language_for_care",
+    "interpreter_needed",
     "consent_at",
     "source_page",
     "created_at",
@@ -132,6 +134,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "location",
         "full_name",
         "preferred_contact",
+        "language_for_care",
+        "interpreter_needed",
         "status",
         "assigned_to",
         "age",
@@ -145,6 +149,8 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         ("location", ScopedLocationFilter),
         "topic",
         "patient_type",
+        "preferred_language",
+        "interpreter_needed",
         "created_at",
         "assigned_to",
     ]
@@ -218,6 +224,10 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             late = timesince(obj.due_at, now, depth=2)
             return format_html('<strong class="overdue">⚠ Overdue by {}</strong>', late)
         return f"In {timeuntil(obj.due_at, now, depth=2)}"
+
+    @admin.display(description="Language for care", ordering="preferred_language")
+    def language_for_care(self, obj):
+        return obj.language_for_care
 
     @admin.display(description="Phone number")
     def phone_display(self, obj):

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from modsite.security import client_ip
 
@@ -29,7 +31,9 @@ STARTED_FIELD = "form_started"
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 # Spam gets a calm, generic answer; a person caught by mistake learns what to do.
-GENERIC_REFUSAL = "We could not send your request. Please try again, or call the clinic."
+GENERIC_REFUSAL = gettext_lazy(
+    "We could not send your request. Please try again, or call the clinic."
+)
 
 
 class SpamCheckFailed(Exception):
@@ -67,12 +71,14 @@ def check_token(token, submission_key, now=None):
     age = now - issued_at
     if age < settings.CONSULTATION_MIN_SECONDS:
         raise SpamCheckFailed(
-            "That was very fast. Please check your details and press “Send request” again."
+            _("That was very fast. Please check your details and press “Send request” again.")
         )
     if age > settings.CONSULTATION_FORM_MAX_AGE:
         raise SpamCheckFailed(
-            "This page was open a long time. Please check your details "
-            "and press “Send request” again."
+            _(
+                "This page was open a long time. Please check your details "
+                "and press “Send request” again."
+            )
         )
 
 
@@ -132,6 +138,8 @@ def check_rate_limit(request):
         return
     if not allowed:
         raise SpamCheckFailed(
-            "We got several requests from your connection in a short time, so we did not "
-            "save this one. Please call the clinic, or try again later."
+            _(
+                "We got several requests from your connection in a short time, so we did "
+                "not save this one. Please call the clinic, or try again later."
+            )
         )

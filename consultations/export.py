@@ -5,7 +5,7 @@ import csv
 import io
 
 import phonenumbers
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import ConsultationRequest
 
@@ -60,11 +60,16 @@ COLUMNS = [
     ("Topic", "topic", None),
     ("New or returning", "patient_type", None),
     ("Message", "message", str),
+    ("Language for care", "preferred_language", None),
+    ("Other language", "preferred_language_other", str),
+    ("Interpreter needed", "interpreter_needed", lambda v: "yes" if v else "no"),
 ]
 
 
 def _choice_label(field):
-    labels = dict(ConsultationRequest._meta.get_field(field).choices)
+    # Staff read the export in English, whatever language the patient used.
+    with translation.override("en"):
+        labels = {k: str(v) for k, v in ConsultationRequest._meta.get_field(field).choices}
     return lambda v: labels.get(v, v)
 
 

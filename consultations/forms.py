@@ -4,6 +4,7 @@ import phonenumbers
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pages.models import Location
@@ -81,12 +82,12 @@ class MessageField(NormalizedCharField):
 
 class ConsultationRequestForm(forms.ModelForm):
     consent = forms.BooleanField(
-        label="I agree that MOD Dermatology staff may contact me about this request.",
-        error_messages={"required": "Please tick this box so our staff may contact you."},
+        label=_("I agree that MOD Dermatology staff may contact me about this request."),
+        error_messages={"required": _("Please tick this box so our staff may contact you.")},
     )
     # Honeypot: hidden from people (and screen readers); robots fill it in.
     website = forms.CharField(
-        label="Leave this box empty",
+        label=_("Leave this box empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
@@ -106,6 +107,9 @@ class ConsultationRequestForm(forms.ModelForm):
             "topic",
             "patient_type",
             "message",
+            "preferred_language",
+            "preferred_language_other",
+            "interpreter_needed",
             "source_page",
         ]
         field_classes = {
@@ -117,23 +121,30 @@ class ConsultationRequestForm(forms.ModelForm):
             "source_page": NormalizedCharField,
         }
         labels = {
-            "location": "Clinic",
-            "first_name": "First name",
-            "last_name": "Last name",
-            "contact_method": "How should we contact you?",
-            "phone": "Phone number",
-            "email": "E-mail address",
-            "best_time": "Best time to reach you",
-            "topic": "What would you like to talk about?",
-            "patient_type": "Have you been to MOD Dermatology before?",
-            "message": "Message (optional)",
+            "location": _("Clinic"),
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "contact_method": _("How should we contact you?"),
+            "phone": _("Phone number"),
+            "email": _("E-mail address"),
+            "best_time": _("Best time to reach you"),
+            "topic": _("What would you like to talk about?"),
+            "patient_type": _("Have you been to MOD Dermatology before?"),
+            "message": _("Message (optional)"),
+            "preferred_language": _("Which language would you like to use for your care?"),
+            "preferred_language_other": _("If another language, which one?"),
+            "interpreter_needed": _("I would like a free interpreter at my visits."),
         }
         help_texts = {
-            "location": "The clinic where you would like to be seen.",
-            "phone": "Include the area code. Give a phone number, an e-mail address, or both.",
-            "email": "We only use it to reply to this request.",
-            "message": "Up to 1,000 characters. Don't include detailed medical information; "
-            "we'll ask when we call.",
+            "location": _("The clinic where you would like to be seen."),
+            "phone": _("Include the area code. Give a phone number, an e-mail address, or both."),
+            "email": _("We only use it to reply to this request."),
+            "message": _(
+                "Up to 1,000 characters. Don't include detailed medical information; "
+                "we'll ask when we call."
+            ),
+            "preferred_language_other": _("For example: Vietnamese, Arabic, Somali."),
+            "interpreter_needed": _("Interpreters are free. They can help by phone or in person."),
         }
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
@@ -144,34 +155,43 @@ class ConsultationRequestForm(forms.ModelForm):
             "best_time": forms.RadioSelect,
             "topic": forms.RadioSelect,
             "patient_type": forms.RadioSelect,
+            "preferred_language": forms.RadioSelect,
+            "preferred_language_other": forms.TextInput(attrs={"autocomplete": "off"}),
             "message": forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
             "source_page": forms.HiddenInput,
         }
         error_messages = {
             "location": {
-                "required": "Please choose a clinic.",
-                "invalid_choice": "Please choose one of our clinics from the list.",
+                "required": _("Please choose a clinic."),
+                "invalid_choice": _("Please choose one of our clinics from the list."),
             },
-            "first_name": {"required": "Please enter your first name."},
-            "last_name": {"required": "Please enter your last name."},
-            "contact_method": {"required": "Please choose phone or e-mail."},
-            "topic": {"required": "Please choose what you would like to talk about."},
-            "patient_type": {"required": "Please tell us if you are new or returning."},
-            "email": {"invalid": "Please enter an e-mail address like name@example.com."},
+            "first_name": {"required": _("Please enter your first name.")},
+            "last_name": {"required": _("Please enter your last name.")},
+            "contact_method": {"required": _("Please choose phone or e-mail.")},
+            "topic": {"required": _("Please choose what you would like to talk about.")},
+            "patient_type": {"required": _("Please tell us if you are new or returning.")},
+            "email": {"invalid": _("Please enter an e-mail address like name@example.com.")},
+            "preferred_language": {
+                "required": _("Please choose the language you would like to use."),
+                "invalid_choice": _("Please choose one of the languages in the list."),
+            },
         }
 
     def __init__(self, *args, clinic_select=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.active()
-        self.fields["location"].empty_label = "Choose a clinic"
+        self.fields["location"].empty_label = _("Choose a clinic")
         if not clinic_select:
             # Many clinics: the one chosen through the finder (or the URL) travels hidden,
             # shown above the form by name; a drop-down of them all would be unusable.
             self.fields["location"].widget = forms.HiddenInput()
         self.fields["best_time"].required = False
+        # Preselected from the page's language (see the view); a form sent without it
+        # (a page cached from before the question existed) takes that language too.
+        self.fields["preferred_language"].required = False
         self.fields["source_page"].required = False
         # Radio buttons need no "---------" choice.
-        for name in ("contact_method", "best_time", "topic", "patient_type"):
+        for name in ("contact_method", "best_time", "topic", "patient_type", "preferred_language"):
             self.fields[name].choices = ConsultationRequest._meta.get_field(name).choices
         self.fields["submission_key"].error_messages = {
             "required": antispam.GENERIC_REFUSAL,
@@ -190,6 +210,9 @@ class ConsultationRequestForm(forms.ModelForm):
             "topic",
             "patient_type",
             "message",
+            "preferred_language",
+            "preferred_language_other",
+            "interpreter_needed",
             "consent",
             Div("website", css_class="d-none", aria_hidden="true"),
             "submission_key",
@@ -199,7 +222,7 @@ class ConsultationRequestForm(forms.ModelForm):
                 f'<input type="hidden" name="{antispam.STARTED_FIELD}" '
                 'value="{{ form_started }}">'
             ),
-            Submit("submit", "Send request", css_class="btn-lg"),
+            Submit("submit", _("Send request"), css_class="btn-lg"),
         )
 
     @property
@@ -220,7 +243,7 @@ class ConsultationRequestForm(forms.ModelForm):
                 value, multiline=name in MULTILINE_FIELDS
             ):
                 self.add_error(
-                    name, "Please remove special characters (like invisible control codes)."
+                    name, _("Please remove special characters (like invisible control codes).")
                 )
             elif name in NAME_FIELDS and has_invisible_characters(value):
                 self.add_error(
@@ -247,6 +270,7 @@ class ConsultationRequestForm(forms.ModelForm):
         except antispam.SpamCheckFailed as error:
             raise forms.ValidationError(str(error)) from None
         self._check_contact_details(cleaned)
+        self._check_language(cleaned)
         return cleaned
 
     def _check_contact_details(self, cleaned):
@@ -254,13 +278,13 @@ class ConsultationRequestForm(forms.ModelForm):
             return
         phone, email = cleaned.get("phone"), cleaned.get("email")
         if not phone and not email:
-            self.add_error("phone", "Please give a phone number or an e-mail address.")
+            self.add_error("phone", _("Please give a phone number or an e-mail address."))
             return
         method = cleaned.get("contact_method")
         if method == ConsultationRequest.ContactMethod.PHONE and not phone:
-            self.add_error("phone", "Please enter your phone number so we can call you.")
+            self.add_error("phone", _("Please enter your phone number so we can call you."))
         if method == ConsultationRequest.ContactMethod.EMAIL and not email:
-            self.add_error("email", "Please enter your e-mail address so we can write to you.")
+            self.add_error("email", _("Please enter your e-mail address so we can write to you."))
 
     def clean_phone(self):
         raw = self.cleaned_data.get("phone", "")
@@ -272,7 +296,7 @@ class ConsultationRequestForm(forms.ModelForm):
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
             raise forms.ValidationError(
-                "Please enter a phone number we can call, with the area code."
+                _("Please enter a phone number we can call, with the area code.")
             )
         # "(402) 555-0187 x123": the extension is kept, never dropped without a word.
         extension = number.extension or ""
@@ -286,6 +310,23 @@ class ConsultationRequestForm(forms.ModelForm):
             )
         self.phone_extension = extension
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def _check_language(self, cleaned):
+        """ "Another language" needs its name; the name is kept only with that choice."""
+        if cleaned.get("preferred_language") == ConsultationRequest.Language.OTHER:
+            if not cleaned.get("preferred_language_other"):
+                self.add_error(
+                    "preferred_language_other", _("Please tell us which language you speak.")
+                )
+        else:
+            cleaned["preferred_language_other"] = ""
+
+    def clean_preferred_language(self):
+        value = self.cleaned_data.get("preferred_language")
+        if value:
+            return value
+        language = get_language()
+        return language if language in ConsultationRequest.Language.values else "en"
 
     def clean_best_time(self):
         return self.cleaned_data.get("best_time") or ConsultationRequest.BestTime.ANY

@@ -4,7 +4,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from pages.models import Location
 
@@ -55,22 +56,28 @@ class ConsultationRequest(models.Model):
         CLOSED = "closed", "Closed"
 
     class Topic(models.TextChoices):
-        ISOTRETINOIN = "isotretinoin", "Isotretinoin"
-        OTHER_ACNE = "other_acne", "Other acne treatment"
-        GENERAL = "general", "General skin concern"
+        ISOTRETINOIN = "isotretinoin", _("Isotretinoin")
+        OTHER_ACNE = "other_acne", _("Other acne treatment")
+        GENERAL = "general", _("General skin concern")
 
     class ContactMethod(models.TextChoices):
-        PHONE = "phone", "Phone call"
-        EMAIL = "email", "E-mail"
+        PHONE = "phone", _("Phone call")
+        EMAIL = "email", _("E-mail")
 
     class BestTime(models.TextChoices):
-        ANY = "any", "Any time"
-        MORNING = "morning", "Morning"
-        AFTERNOON = "afternoon", "Afternoon"
+        ANY = "any", _("Any time")
+        MORNING = "morning", _("Morning")
+        AFTERNOON = "afternoon", _("Afternoon")
 
     class PatientType(models.TextChoices):
-        NEW = "new", "New patient"
-        RETURNING = "returning", "Returning patient"
+        NEW = "new", _("New patient")
+        RETURNING = "returning", _("Returning patient")
+
+    class Language(models.TextChoices):
+        # Patients read these in the page's language; staff in the admin see English.
+        ENGLISH = "en", _("English")
+        SPANISH = "es", _("Spanish")
+        OTHER = "other", _("Another language")
 
     # PROTECT: a location with requests is made inactive, never deleted with them.
     location = models.ForeignKey(
@@ -93,6 +100,17 @@ class ConsultationRequest(models.Model):
     topic = models.CharField(max_length=20, choices=Topic.choices)
     patient_type = models.CharField("new or returning", max_length=10, choices=PatientType.choices)
     message = models.TextField(blank=True, max_length=1000)
+    preferred_language = models.CharField(
+        "preferred language for care",
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        db_index=True,
+    )
+    preferred_language_other = models.CharField(
+        "other language", max_length=60, blank=True, help_text="When “another language”."
+    )
+    interpreter_needed = models.BooleanField("interpreter needed", default=False, db_index=True)
     consent_at = models.DateTimeField(help_text="When the patient agreed to be contacted.")
     source_page = models.CharField(
         max_length=200, blank=True, help_text="The page of this site the patient came from."
@@ -166,6 +184,14 @@ class ConsultationRequest(models.Model):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def language_for_care(self):
+        """What staff read, in English: "Spanish", or the language the patient typed."""
+        if self.preferred_language == self.Language.OTHER and self.preferred_language_other:
+            return self.preferred_language_other
+        with translation.override("en"):
+            return str(self.get_preferred_language_display())
 
 
 class StaffLocationAccess(models.Model):

@@ -1,14 +1,15 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 
 app_name = "consultations"
 
 urlpatterns = [
-    path("consultation/", views.ConsultationCreateView.as_view(), name="create"),
-    path("consultation/thanks/", views.ThanksView.as_view(), name="thanks"),
+    path(_("consultation/"), views.ConsultationCreateView.as_view(), name="create"),
+    path(_("consultation/thanks/"), views.ThanksView.as_view(), name="thanks"),
     path(
-        "<slug:slug>/consultation/",
+        _("<slug:slug>/consultation/"),
         views.ConsultationCreateView.as_view(),
         name="create_for_location",
     ),

@@ -5,8 +5,10 @@ from urllib.parse import urlsplit
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, TemplateView
 
@@ -70,9 +72,20 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
         initial = {"submission_key": uuid.uuid4(), "source_page": source}
         if self.location:
             initial["location"] = self.location
-        if source.endswith("/isotretinoin/"):
+        if self.came_from_treatment_page(source):
             initial["topic"] = ConsultationRequest.Topic.ISOTRETINOIN
+        # The page's language is the likely answer; the patient can change it.
+        language = get_language()
+        if language in ConsultationRequest.Language.values:
+            initial["preferred_language"] = language
         return initial
+
+    @staticmethod
+    def came_from_treatment_page(path):
+        try:
+            return resolve(path).view_name == "pages:isotretinoin"
+        except Resolver404:
+            return False
 
     def referring_path(self):
         """The page of this site the patient came from (path only: a query string could
@@ -119,9 +132,11 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
             logger.error("Could not save a consultation request (%s)", type(error).__name__)
             return self.refuse(
                 form,
-                "Sorry, we could not save your request just now, so it was not sent. "
-                "Your answers are still below. Please press “Send request” again in a "
-                "minute, or call the clinic.",
+                _(
+                    "Sorry, we could not save your request just now, so it was not sent. "
+                    "Your answers are still below. Please press “Send request” again in a "
+                    "minute, or call the clinic."
+                ),
                 status=503,
             )
         return redirect(self.success_url)

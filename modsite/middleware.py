@@ -1,12 +1,14 @@
-"""Site-wide middleware: a request id for the logs, the Permissions-Policy header, and a
-limit on what the public pages accept as a request body."""
+"""Site-wide middleware: a request id for the logs, the Permissions-Policy header, a
+limit on what the public pages accept as a request body, and the page language from the URL."""
 
 import re
 import uuid
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import logs
@@ -101,4 +103,22 @@ class PublicBodyLimitMiddleware:
             ),
         }
         # No request context: nothing here may depend on the request (its Host) or the database.
-        return HttpResponse(render_to_string("request_refused.html", context), status=status)
+        # This runs before the language is set: the address says which one (/es/...).
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            html = render_to_string("request_refused.html", context)
+        return HttpResponse(html, status=status)
+
+
+class UrlLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, with the language taken from the URL only.
+
+    With prefix_default_language=False, Django already ignores the cookie and the
+    Accept-Language header for unprefixed (English) paths and never redirects. It still
+    marks those responses "Vary: Accept-Language", which would make shared caches keep a
+    copy per browser language of pages that never vary: dropped here.
+    """
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
@@ -18,10 +19,15 @@ urlpatterns = [
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
+]
+# Patient pages in English at today's addresses and in Spanish under /es/ (path words
+# translated in locale/). The language comes from the URL only: see UrlLanguageMiddleware.
+urlpatterns += i18n_patterns(
     # Consultations first: its fixed paths must win over the location slug routes.
     path("", include("consultations.urls")),
     path("", include("pages.urls")),
-]
+    prefix_default_language=False,
+)
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,10 +1,21 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html
+from django.utils.translation import get_language_info
 
 from . import images
 from .forms import HttpsURLField, LocationAdminForm, OpeningHoursFormSet
-from .models import ClosureDate, Location, OpeningHours
+from .models import (
+    REVIEW_MAX_AGE_DAYS,
+    ClinicalReview,
+    ClosureDate,
+    ContentUpdate,
+    LanguageTagline,
+    Location,
+    OpeningHours,
+    PatientPage,
+)
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -92,3 +103,67 @@ class LocationAdmin(admin.ModelAdmin):
             obj.save(update_fields=["photo_renditions"])
         else:
             super().save_model(request, obj, form, change)
+
+
+@admin.register(ClinicalReview)
+class ClinicalReviewAdmin(admin.ModelAdmin):
+    """Clinicians' reviews of patient pages. The latest one for a page and language is
+    what that page shows ("Medically reviewed by ...")."""
+
+    list_display = ["page", "language", "reviewer", "reviewed_on", "overdue"]
+    list_filter = ["page", "language", "reviewed_on"]
+    search_fields = ["reviewer_name", "reviewer_credentials", "note"]
+    date_hierarchy = "reviewed_on"
+    fields = ["page", "language", "reviewer_name", "reviewer_credentials", "reviewed_on", "note"]
+
+    @admin.display(boolean=True, description=f"Over {REVIEW_MAX_AGE_DAYS} days old")
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    def changelist_view(self, request, extra_context=None):
+        warn_about_reviews(request)
+        return super().changelist_view(request, extra_context)
+
+
+def language_name(code):
+    """The language's English name, for staff ("Spanish", not "Español")."""
+    return get_language_info(code)["name"]
+
+
+def warn_about_reviews(request):
+    """Admin warnings for pages whose latest review is over a year old, or missing."""
+    for page, language, review in ClinicalReview.objects.overdue_pages():
+        messages.warning(
+            request,
+            f"{PatientPage(page).label} in {language_name(language)}: last reviewed on "
+            f"{review.reviewed_on.isoformat()}, more than {REVIEW_MAX_AGE_DAYS} days ago. "
+            "Please have a clinician review it again.",
+        )
+    for page in PatientPage:
+        for language, _name in settings.LANGUAGES:
+            if not ClinicalReview.objects.for_page(page, language).exists():
+                messages.info(
+                    request,
+                    f"{page.label} in {language_name(language)} has no clinical review yet; "
+                    "patients see only when its text was last updated.",
+                )
+
+
+@admin.register(ContentUpdate)
+class ContentUpdateAdmin(admin.ModelAdmin):
+    """When a page's text changed. Shown to patients only while no review is recorded."""
+
+    list_display = ["page", "language", "updated_on", "note"]
+    list_filter = ["page", "language"]
+    fields = ["page", "language", "updated_on", "note"]
+
+
+@admin.register(LanguageTagline)
+class LanguageTaglineAdmin(admin.ModelAdmin):
+    """Taglines for the language-assistance notice, from translations staff trust."""
+
+    list_display = ["language_name", "language_code", "direction", "is_active", "sort_order"]
+    list_editable = ["is_active", "sort_order"]
+    list_filter = ["is_active", "direction"]
+    search_fields = ["language_name", "language_code", "text"]
+    fields = ["language_name", "language_code", "text", "direction", "is_active", "sort_order"]

@@ -6,4 +6,4 @@ class PagesConfig(AppConfig):
     verbose_name = "Clinic pages"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

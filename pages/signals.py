@@ -3,7 +3,14 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from . import cache, outage
-from .models import ClosureDate, Location, OpeningHours
+from .models import (
+    ClinicalReview,
+    ClosureDate,
+    ContentUpdate,
+    LanguageTagline,
+    Location,
+    OpeningHours,
+)
 
 
 @receiver(post_save, sender=Location)
@@ -23,3 +30,14 @@ def hours_changed(instance, **kwargs):
     # are redrawn, and its sitemap lastmod moves. A queryset update sends no signal.
     Location.objects.filter(pk=instance.location_id).update(updated_at=timezone.now())
     cache.invalidate_on_commit(cache.location_tag(instance.location_id))
+
+
+# Reviews and updates are shown on treatment pages, taglines on the language notice.
+@receiver(post_save, sender=ClinicalReview)
+@receiver(post_delete, sender=ClinicalReview)
+@receiver(post_save, sender=ContentUpdate)
+@receiver(post_delete, sender=ContentUpdate)
+@receiver(post_save, sender=LanguageTagline)
+@receiver(post_delete, sender=LanguageTagline)
+def page_text_changed(**kwargs):
+    cache.invalidate_on_commit()

@@ -9,7 +9,13 @@ from .models import Location
 
 
 class SiteSitemap(Sitemap):
-    """Addresses start with SITE_URL when it is set (see pages.origin)."""
+    """Addresses start with SITE_URL when it is set (see pages.origin). Every page is
+    listed in each language, with xhtml:link alternates to the others and x-default
+    (English)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     # The sitemap protocol's limit of addresses per file.
     limit = 50_000
@@ -34,6 +40,15 @@ class HomeSitemap(SiteSitemap):
 
     def location(self, item):
         return reverse(item)
+
+
+class NoticeSitemap(HomeSitemap):
+    """The Section 1557 notices."""
+
+    priority = 0.3
+
+    def items(self):
+        return ["pages:nondiscrimination", "pages:language_assistance"]
 
 
 class LocationSitemap(SiteSitemap):
@@ -65,6 +80,7 @@ sitemaps = {
     "finder": FinderSitemap,
     "locations": LocationSitemap,
     "isotretinoin": IsotretinoinSitemap,
+    "notices": NoticeSitemap,
 }
 
 

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 
@@ -6,7 +7,14 @@ app_name = "pages"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("locations/", views.FinderView.as_view(), name="finder"),
+    # Section 1557 notices; before the slug routes, whose slugs must not take these words.
+    path(_("nondiscrimination/"), views.NondiscriminationView.as_view(), name="nondiscrimination"),
+    path(
+        _("language-assistance/"),
+        views.LanguageAssistanceView.as_view(),
+        name="language_assistance",
+    ),
+    path(_("locations/"), views.FinderView.as_view(), name="finder"),
     path("<slug:slug>/", views.LocationDetailView.as_view(), name="location"),
-    path("<slug:slug>/isotretinoin/", views.IsotretinoinView.as_view(), name="isotretinoin"),
+    path(_("<slug:slug>/isotretinoin/"), views.IsotretinoinView.as_view(), name="isotretinoin"),
 ]

@@ -5,13 +5,20 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from . import finder, outage
 from .cache import LISTS_LOCATIONS, CachedPageMixin, location_tag
-from .content import ISOTRETINOIN_LAST_REVIEWED
-from .models import DailyPageViews, Location
+from .models import (
+    ClinicalReview,
+    ContentUpdate,
+    DailyPageViews,
+    LanguageTagline,
+    Location,
+    PatientPage,
+)
 from .visits import CountedPageMixin
 
 # The home page shows a few clinics and the finder; the finder lists them all.
@@ -69,11 +76,50 @@ class LocationDetailView(LocationPageMixin, DetailView):
 
 
 class IsotretinoinView(LocationPageMixin, DetailView):
+    """One template for every location; the medical text is one include per language
+    (templates/pages/isotretinoin/_body_<language>.html), so clinicians review each
+    language as plain prose."""
+
     template_name = "pages/isotretinoin.html"
+    page = PatientPage.ISOTRETINOIN
     visit_kind = DailyPageViews.Kind.TREATMENT
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(last_reviewed=ISOTRETINOIN_LAST_REVIEWED, **kwargs)
+        language = get_language()
+        review = ClinicalReview.objects.latest_for(self.page, language)
+        # The "content updated" date names nobody; shown only while no review is recorded.
+        update = None if review else ContentUpdate.objects.latest_for(self.page, language)
+        return super().get_context_data(
+            body_template=f"pages/isotretinoin/_body_{language}.html",
+            review=review,
+            content_update=update,
+            **kwargs,
+        )
+
+
+class NondiscriminationView(CachedPageMixin, TemplateView):
+    """Section 1557 notice of nondiscrimination."""
+
+    template_name = "pages/nondiscrimination.html"
+    cache_tags = [LISTS_LOCATIONS]  # how to ask for help names the clinics' phones
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(clinics=Location.objects.active(), **kwargs)
+
+
+class LanguageAssistanceView(CachedPageMixin, TemplateView):
+    """Section 1557 notice that free language help is available, with staff-entered
+    taglines in further languages."""
+
+    template_name = "pages/language_assistance.html"
+    cache_tags = [LISTS_LOCATIONS]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            clinics=Location.objects.active(),
+            taglines=LanguageTagline.objects.active(),
+            **kwargs,
+        )
 
 
 class RobotsView(TemplateView):

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benchmarks use: Chromium and its driver
-# (browser tests, Lighthouse) and wrk (benchmarks). Needs root or sudo.
+# (browser tests, Lighthouse), wrk (benchmarks) and gettext (msgfmt compiles the Spanish
+# translations, xgettext finds new strings). Needs root or sudo.
 set -euo pipefail
-packages=(chromium chromium-driver wrk)
+packages=(chromium chromium-driver wrk gettext)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@ import json
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from pages.origin import site_origin
 
@@ -105,17 +106,26 @@ def clinic_json_ld(context, location):
 
 
 @register.simple_tag(takes_context=True)
-def medical_page_json_ld(context, location, name, last_reviewed, condition):
+def medical_page_json_ld(context, location, name, review, content_update, condition):
+    """A MedicalWebPage in the page's language. lastReviewed and reviewedBy only from a
+    recorded clinical review; a text update is only dateModified and names nobody."""
     request = context["request"]
-    return _json_ld(
-        {
-            "@context": "https://schema.org",
-            "@type": "MedicalWebPage",
-            "name": name,
-            "url": _absolute(request, request.path),
-            "lastReviewed": last_reviewed.isoformat(),
-            "about": {"@type": "MedicalCondition", "name": condition},
-            "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
-            "provider": clinic_data(request, location),
-        }
-    )
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": name,
+        "url": _absolute(request, request.path),
+        "inLanguage": get_language(),
+        "about": {"@type": "MedicalCondition", "name": condition},
+        "audience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+        "provider": clinic_data(request, location),
+    }
+    if review:
+        data["lastReviewed"] = review.reviewed_on.isoformat()
+        reviewer = {"@type": "Person", "name": review.reviewer_name}
+        if review.reviewer_credentials:
+            reviewer["honorificSuffix"] = review.reviewer_credentials
+        data["reviewedBy"] = reviewer
+    elif content_update:
+        data["dateModified"] = content_update.updated_on.isoformat()
+    return _json_ld(data)

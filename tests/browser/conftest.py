@@ -9,7 +9,7 @@ Each test module starts with:
 
 The live server sees only committed data, so browser tests run in real transactions and
 the tables are emptied after each one. `_seed_data` puts back what the data migrations
-make (Bellevue, Gretna, the staff groups). serialized_rollback is not used: once
+make (Bellevue, Gretna, the staff groups, content dates). serialized_rollback is not used: once
 Playwright's event loop runs, Django hands the test a fresh connection object without the
 serialized data, and the flush then also skips re-creating permissions and content types.
 """
@@ -45,6 +45,10 @@ def _seed_data(transactional_db):
     from django.contrib.auth.models import Group, Permission
 
     importlib.import_module("pages.migrations.0002_seed_locations").create_locations(apps, None)
+    content_dates = importlib.import_module(
+        "pages.migrations.0007_clinical_reviews_and_language_notices"
+    )
+    content_dates.keep_content_dates(apps, None)
     groups = importlib.import_module("consultations.migrations.0002_staff_groups").GROUPS
     for name, codenames in groups.items():
         group, _ = Group.objects.get_or_create(name=name)

@@ -17,6 +17,8 @@ PUBLIC_PAGES = {
     "consultation": ("/consultation/", 200),
     "bellevue-consultation": ("/bellevue/consultation/", 200),
     "thanks": ("/consultation/thanks/", 200),
+    "nondiscrimination": ("/nondiscrimination/", 200),
+    "language-assistance": ("/language-assistance/", 200),
     "not-found": ("/no-such-page/", 404),
 }
 WIDTHS = [360, 1280]

@@ -216,6 +216,10 @@ page_path = st.one_of(
     url_part.map(lambda slug: f"/{slug}/isotretinoin/"),
     url_part.map(lambda slug: f"/{slug}/consultation/"),
     url_part.map(lambda slug: f"/consultation/{slug}"),
+    # The Spanish site and its path words.
+    url_part.map(lambda slug: f"/es/{slug}/isotretinoina/"),
+    url_part.map(lambda slug: f"/es/{slug}/consulta/"),
+    url_part.map(lambda slug: f"/es/consulta/{slug}"),
     st.lists(url_part, max_size=4).map(lambda parts: "/" + "/".join(parts)),
 )
 
@@ -249,6 +253,8 @@ PUBLIC_PATHS = {
     "consultations:create": "/consultation/",
     "consultations:create_for_location": "/bellevue/consultation/",
     "consultations:thanks": "/consultation/thanks/",
+    "pages:nondiscrimination": "/nondiscrimination/",
+    "pages:language_assistance": "/language-assistance/",
     "healthz": "/healthz",
     "robots": "/robots.txt",
     "sitemap": "/sitemap.xml",

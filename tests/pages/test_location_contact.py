@@ -215,8 +215,11 @@ def test_sitemap_becomes_an_index_past_one_files_limit(client, monkeypatch):
     assert "<sitemapindex" in xml
     parts = re.findall(r"<loc>([^<]+)</loc>", xml)
     assert "http://testserver/sitemap-locations.xml?p=2" in parts
+    # 32 locations, each in English and in Spanish: pages of 25, 25 and 14.
     page_two = client.get("/sitemap-locations.xml", {"p": 2}).content.decode()
-    assert len(re.findall(r"<url>", page_two)) == 32 - 25
+    assert len(re.findall(r"<url>", page_two)) == 25
+    page_three = client.get("/sitemap-locations.xml", {"p": 3}).content.decode()
+    assert len(re.findall(r"<url>", page_three)) == 2 * 32 - 50
 
 
 def test_seed_locations_makes_clearly_fake_clinics_at_real_zips():

@@ -53,9 +53,11 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
         ("/", 3),
         # A location, its opening hours and its closure dates.
         ("/bellevue/", 3),
-        ("/bellevue/isotretinoin/", 3),
-        # Two counts (one file or an index?), two lists, two lastmods.
-        ("/sitemap.xml", 8),
+        # The same, its latest clinical review, and (none yet) its content date.
+        ("/bellevue/isotretinoin/", 5),
+        ("/es/bellevue/isotretinoina/", 5),
+        # Counts (one file or an index?), lists and lastmods, for each language.
+        ("/sitemap.xml", 12),
         # One search, the footer.
         ("/locations/", 2),
         ("/locations/?q=68005", 2),

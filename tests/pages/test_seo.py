@@ -137,9 +137,12 @@ def test_location_page_describes_the_clinic_with_only_entered_fields(client, bel
         assert field not in clinic
 
 
-def test_treatment_page_is_a_medical_web_page_with_last_reviewed(client):
+def test_treatment_page_is_a_medical_web_page_with_its_content_date(client):
     page = json_ld(client, "/gretna/isotretinoin/")["MedicalWebPage"]
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page["lastReviewed"])
+    # No clinical review recorded: a text update date, and no reviewer.
+    assert page["dateModified"] == "2026-11-23"
+    assert "lastReviewed" not in page and "reviewedBy" not in page
+    assert page["inLanguage"] == "en"
     assert page["url"] == "http://testserver/gretna/isotretinoin/"
     assert page["provider"]["@type"] == "MedicalClinic"
     assert page["provider"]["name"] == "MOD Dermatology Gretna"

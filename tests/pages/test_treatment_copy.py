@@ -4,6 +4,7 @@ The facts F01-F20 come from shared/content/isotretinoin-facts.md (beside the rep
 Each fact is checked by a few key terms that carry its meaning, in the visible text of <main>.
 """
 
+import datetime
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,7 +17,12 @@ LOCATIONS = {"bellevue": "Bellevue", "gretna": "Gretna"}
 
 MAX_GRADE = 8.0
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "pages" / "isotretinoin.html"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "pages"
+# The page and its medical text, one include per language.
+TREATMENT_TEMPLATES = [
+    TEMPLATES / "isotretinoin.html",
+    *sorted((TEMPLATES / "isotretinoin").glob("*.html")),
+]
 
 FACTS = {
     # Who it is for
@@ -143,10 +149,17 @@ def test_page_names_only_its_own_location(client, slug):
             )
 
 
-def test_template_writes_no_place_name():
-    source = TEMPLATE.read_text(encoding="utf-8")
+@pytest.mark.parametrize("template", TREATMENT_TEMPLATES, ids=lambda path: path.name)
+def test_template_writes_no_place_name(template):
+    source = template.read_text(encoding="utf-8")
     for name in LOCATIONS.values():
-        assert name.lower() not in source.lower(), f"{TEMPLATE.name} names {name} literally"
+        assert name.lower() not in source.lower(), f"{template.name} names {name} literally"
+
+
+def test_there_is_a_body_for_every_language(settings):
+    bodies = {path.name for path in TREATMENT_TEMPLATES}
+    for code, _ in settings.LANGUAGES:
+        assert f"_body_{code}.html" in bodies
 
 
 @pytest.mark.django_db
@@ -162,19 +175,23 @@ def test_reading_level_is_8th_grade_or_below(client, slug):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("slug", sorted(LOCATIONS))
-def test_disclaimer_and_last_reviewed_date(client, slug):
+def test_disclaimer_and_content_date(client, slug):
+    # No clinical review is recorded: the page gives the date its text was updated (kept
+    # from the old date in code by a migration) and names no reviewer.
     response, content, page = fetch(client, slug)
     text = page.main_text.lower()
     assert "not medical advice" in text
     assert "911" in text
     assert "not for urgent" in text
     assert "medical history" in text
-    last_reviewed = response.context["last_reviewed"]
+    updated = response.context["content_update"].updated_on
+    assert updated == datetime.date(2026, 11, 23)
     expected = (
-        f'Last reviewed: <time datetime="{last_reviewed:%Y-%m-%d}">'
-        f"{dateformat.format(last_reviewed, 'F j, Y')}</time>"
+        f'Content updated <time datetime="{updated:%Y-%m-%d}">'
+        f"{dateformat.format(updated, 'F j, Y')}</time>"
     )
     assert expected in _squash(content), f"no {expected!r} on the page"
+    assert "reviewed by" not in text
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consultations", "0005_consultationrequest_phone_extension"),
+        ("consultations", "0007_language_for_care"),
         ("pages", "0002_seed_locations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

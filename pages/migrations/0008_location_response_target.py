@@ -7,8 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pages", "0004_move_free_text_contact_to_staff_notes"),
-        ("pages", "0005_daily_page_views"),
+        ("pages", "0007_clinical_reviews_and_language_notices"),
     ]
 
     operations = [

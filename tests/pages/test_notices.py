@@ -1,0 +1,123 @@
+"""Section 1557: the nondiscrimination and language-assistance notices, in both languages,
+reachable from every page; taglines only as staff enter them; no invented contact."""
+
+import re
+
+import pytest
+
+from pages.models import LanguageTagline
+
+pytestmark = pytest.mark.django_db
+
+NOTICES = {
+    "en": ("/nondiscrimination/", "/language-assistance/"),
+    "es": ("/es/no-discriminacion/", "/es/ayuda-con-idiomas/"),
+}
+EVERY_PAGE = {
+    "en": [
+        "/",
+        "/bellevue/",
+        "/gretna/isotretinoin/",
+        "/consultation/",
+        "/bellevue/consultation/",
+        "/consultation/thanks/",
+        "/nondiscrimination/",
+        "/language-assistance/",
+        "/missing-page/",
+    ],
+    "es": [
+        "/es/",
+        "/es/bellevue/",
+        "/es/gretna/isotretinoina/",
+        "/es/consulta/",
+        "/es/bellevue/consulta/",
+        "/es/consulta/gracias/",
+        "/es/no-discriminacion/",
+        "/es/ayuda-con-idiomas/",
+        "/es/pagina-perdida/",
+    ],
+}
+
+
+def footer(html):
+    return html[html.index("<footer") :]
+
+
+@pytest.mark.parametrize(
+    ("language", "path"), [(lang, path) for lang, paths in EVERY_PAGE.items() for path in paths]
+)
+def test_both_notices_are_linked_from_every_footer(client, language, path):
+    html = footer(client.get(path).content.decode())
+    for notice in NOTICES[language]:
+        assert f'href="{notice}"' in html, f"{path} does not link {notice}"
+
+
+@pytest.mark.parametrize("path", [*NOTICES["en"], *NOTICES["es"]])
+def test_notice_pages_render_in_their_language(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{"es" if path.startswith("/es/") else "en"}">' in html
+
+
+def test_nondiscrimination_notice_says_what_the_rule_asks(client):
+    text = client.get("/nondiscrimination/").content.decode()
+    for words in (
+        "race, color, national origin, age, disability or sex",
+        "sign language",
+        "Qualified interpreters",
+        "Office for Civil Rights",
+        "1-800-368-1019",
+    ):
+        assert words in text
+    spanish = client.get("/es/no-discriminacion/").content.decode()
+    for words in (
+        "raza, color, origen nacional, edad, discapacidad o sexo",
+        "lengua de señas",
+        "Oficina de Derechos Civiles",
+    ):
+        assert words in spanish
+
+
+def test_how_to_ask_uses_only_phones_staff_entered(client, bellevue, gretna):
+    html = client.get("/es/ayuda-con-idiomas/").content.decode()
+    assert 'href="tel:' not in html
+    assert 'href="/es/consulta/"' in html and "recepción" in html
+    bellevue.phone = "402-555-0100"
+    bellevue.save()
+    html = client.get("/language-assistance/").content.decode()
+    assert re.findall(r'href="tel:([^"]+)"', html) == ["402-555-0100"]
+    assert "Call our Bellevue clinic at" in html
+    assert "Gretna clinic at" not in html
+
+
+def test_no_tagline_is_shown_until_staff_add_one(client):
+    html = client.get("/language-assistance/").content.decode()
+    assert "In other languages" not in html
+
+
+def test_taglines_are_shown_with_their_language_and_direction(client, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    client.get("/es/ayuda-con-idiomas/")  # kept in the page cache
+    LanguageTagline.objects.create(
+        language_name="Tiếng Việt", language_code="vi", text="Tagline typed by staff."
+    )
+    LanguageTagline.objects.create(
+        language_name="العربية", language_code="ar", text="نص من الموظفين", direction="rtl"
+    )
+    LanguageTagline.objects.create(
+        language_name="Hidden", language_code="fr", text="Not shown", is_active=False
+    )
+    for path in ("/language-assistance/", "/es/ayuda-con-idiomas/"):
+        html = client.get(path).content.decode()
+        assert '<li lang="vi" dir="ltr"' in html and "Tagline typed by staff." in html
+        assert '<li lang="ar" dir="rtl"' in html and "نص من الموظفين" in html
+        assert "Not shown" not in html
+
+
+def test_a_tagline_needs_a_real_language_code(db):
+    from django.core.exceptions import ValidationError
+
+    tagline = LanguageTagline(language_name="X", language_code="not a code", text="x")
+    with pytest.raises(ValidationError):
+        tagline.full_clean()
