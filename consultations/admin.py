@@ -3,14 +3,15 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 
 from pages.models import Location
 
+from . import metrics
 from .export import csv_chunks, format_phone
 from .models import (
     AuditEvent,
@@ -44,6 +45,14 @@ SUBMITTED_FIELDS = [
 ]
 
 
+RESPONSE_FIELDS = [
+    "due_at",
+    "first_contacted_at",
+    "first_contact_business_minutes",
+    "first_contact_minutes",
+]
+
+
 class ScopedLocationFilter(admin.RelatedFieldListFilter):
     """The location filter lists only the locations this staff member may see."""
 
@@ -74,6 +83,38 @@ class OpenOldestFirstFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ResponseFilter(admin.SimpleListFilter):
+    """First contact against the response target; the dashboard's numbers link here."""
+
+    title = "first contact"
+    parameter_name = "response"
+    # These list the soonest due first (see ConsultationRequestAdmin.get_ordering).
+    by_due_time = {"overdue", "waiting"}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("waiting", "Waiting for first contact"),
+            ("contacted", "Contacted"),
+            ("within", "Contacted within target"),
+            ("late", "Contacted late"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "overdue":
+            return queryset.overdue()
+        if value == "waiting":
+            return queryset.awaiting_contact()
+        if value == "contacted":
+            return queryset.filter(first_contacted_at__isnull=False)
+        if value == "within":
+            return queryset.filter(first_contacted_at__lte=F("due_at"))
+        if value == "late":
+            return queryset.filter(first_contacted_at__gt=F("due_at"))
+        return queryset
+
+
 class NotificationInline(admin.TabularInline):
     model = NotificationOutbox
     extra = 0
@@ -98,10 +139,12 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "status",
         "assigned_to",
         "age",
+        "due",
     ]
     list_display_links = ["__str__", "full_name"]
     list_filter = [
         OpenOldestFirstFilter,
+        ResponseFilter,
         "status",
         ("location", ScopedLocationFilter),
         "topic",
@@ -113,7 +156,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["location", "assigned_to"]
     search_fields = ["=id", "first_name", "last_name", "email", "phone"]
-    readonly_fields = [*SUBMITTED_FIELDS, "first_contacted_at", "updated_at"]
+    readonly_fields = [*SUBMITTED_FIELDS, *RESPONSE_FIELDS, "updated_at"]
     fieldsets = [
         ("What the patient sent", {"fields": SUBMITTED_FIELDS}),
         (
@@ -123,19 +166,25 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     "status",
                     "assigned_to",
                     "staff_notes",
-                    "first_contacted_at",
+                    *RESPONSE_FIELDS,
                     "updated_at",
                 ]
             },
         ),
     ]
     inlines = [NotificationInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     actions = ["assign_to_me", "mark_contacted", "mark_scheduled", "mark_closed", "export_csv"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
     def get_ordering(self, request):
+        if request.GET.get(ResponseFilter.parameter_name) in ResponseFilter.by_due_time:
+            return ["due_at", "pk"]
         if request.GET.get(OpenOldestFirstFilter.parameter_name):
             return ["created_at", "pk"]
         return super().get_ordering(request)
@@ -162,6 +211,19 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         if waiting and obj.status != ConsultationRequest.Status.CLOSED:
             return format_html("<strong>⚠ {}</strong>", text)
         return text
+
+    @admin.display(description="First contact due", ordering="due_at")
+    def due(self, obj):
+        """Time left, or how long overdue; marked with a sign and words, not colour alone."""
+        if obj.first_contacted_at is not None:
+            return f"Contacted after {metrics.describe_minutes(obj.first_contact_business_minutes)}"
+        if obj.status == ConsultationRequest.Status.CLOSED or obj.due_at is None:
+            return "—"
+        now = timezone.now()
+        if obj.due_at <= now:
+            late = timesince(obj.due_at, now, depth=2)
+            return format_html('<strong class="overdue">⚠ Overdue by {}</strong>', late)
+        return f"In {timeuntil(obj.due_at, now, depth=2)}"
 
     @admin.display(description="Language for care", ordering="preferred_language")
     def language_for_care(self, obj):
@@ -198,7 +260,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         contacted = ConsultationRequest.Status.CONTACTED
         if obj.status == contacted and obj.first_contacted_at is None:
-            obj.first_contacted_at = timezone.now()
+            metrics.apply_first_contact(obj, timezone.now())
         super().save_model(request, obj, form, change)
         fields = ", ".join(form.changed_data)
         AuditEvent.record(AuditEvent.Action.CHANGE, [obj], user=request.user, detail=fields)
@@ -266,11 +328,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 @admin.register(NotificationOutbox)
 class NotificationOutboxAdmin(admin.ModelAdmin):
     list_display = ["__str__", "state", "attempts", "next_attempt_at", "sent_at", "recipient"]
-    list_filter = ["state"]
-    list_select_related = ["request"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["request", "location"]
     search_fields = ["=request__id", "recipient"]
     readonly_fields = [
+        "kind",
         "request",
+        "location",
+        "digest_date",
+        "counts",
         "state",
         "attempts",
         "next_attempt_at",
@@ -288,7 +354,10 @@ class NotificationOutboxAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         allowed = StaffLocationAccess.locations_for(request.user)
         queryset = super().get_queryset(request)
-        return queryset if allowed is None else queryset.filter(request__location__in=allowed)
+        if allowed is None:
+            return queryset
+        # A request's row by its request's clinic, a digest by its own.
+        return queryset.filter(Q(request__location__in=allowed) | Q(location__in=allowed))
 
     @admin.action(
         description="Try sending the selected notifications again", permissions=["change"]

@@ -27,11 +27,21 @@ class ConsultationRequestQuerySet(models.QuerySet):
         locations = StaffLocationAccess.locations_for(user)
         return self if locations is None else self.filter(location__in=locations)
 
+    def awaiting_contact(self):
+        """Open requests nobody has contacted yet: the ones the response clock runs for."""
+        return self.open().filter(first_contacted_at__isnull=True)
+
+    def overdue(self, now=None):
+        return self.awaiting_contact().filter(due_at__lt=now or timezone.now())
+
     def set_status(self, status):
-        """Change status; moving to "contacted" stamps first_contacted_at once."""
+        """Change status; moving to "contacted" stamps first_contacted_at (and the time it
+        took, see consultations.metrics) once."""
+        from . import metrics
+
         now = timezone.now()
         if status == ConsultationRequest.Status.CONTACTED:
-            self.filter(first_contacted_at__isnull=True).update(first_contacted_at=now)
+            metrics.stamp_first_contact(self.filter(first_contacted_at__isnull=True), now)
         # update() skips auto_now, so the change time is set here.
         return self.update(status=status, updated_at=now)
 
@@ -122,6 +132,16 @@ class ConsultationRequest(models.Model):
         blank=True, help_text="For staff only. Keep it short; no medical history."
     )
     first_contacted_at = models.DateTimeField(null=True, blank=True)
+    # Response times, set once (consultations.metrics) so the dashboard and reports add
+    # them up in the database: when first contact is due (the response target in the
+    # clinic's business hours), and how long it took, in business and in clock minutes.
+    due_at = models.DateTimeField("first contact due", null=True, blank=True, db_index=True)
+    first_contact_business_minutes = models.PositiveIntegerField(
+        "business minutes to first contact", null=True, blank=True
+    )
+    first_contact_minutes = models.PositiveIntegerField(
+        "minutes to first contact", null=True, blank=True
+    )
     created_at = models.DateTimeField("received", auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -129,6 +149,26 @@ class ConsultationRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The dashboard's figures read only these columns, so the database answers them
+        # from the indexes without visiting each row: open requests per clinic now (by
+        # status), and the requests received in a period (by time received).
+        indexes = [
+            models.Index(
+                fields=["status", "location", "first_contacted_at", "due_at", "created_at"],
+                name="consult_open_figures",
+            ),
+            models.Index(
+                fields=[
+                    "created_at",
+                    "location",
+                    "first_contact_business_minutes",
+                    "first_contacted_at",
+                    "due_at",
+                    "status",
+                ],
+                name="consult_period_figures",
+            ),
+        ]
         permissions = [
             ("export_consultationrequest", "Can export consultation requests"),
             ("purge_consultationrequest", "Can purge old consultation requests"),
@@ -259,8 +299,10 @@ class NotificationOutboxQuerySet(models.QuerySet):
 
 
 class NotificationOutbox(models.Model):
-    """Outbox row: "tell staff about request N". Written in the same transaction as the
-    request, so a mail outage never loses the message; the e-mail holds no patient data."""
+    """Outbox row: "tell staff about request N", or a clinic's daily digest. A request's
+    row is written in the same transaction as the request, so a mail outage never loses
+    the message; a digest's row is unique per clinic and day, so it is never sent twice.
+    No e-mail holds patient data."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to send"
@@ -268,9 +310,24 @@ class NotificationOutbox(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Gave up"
 
+    class Kind(models.TextChoices):
+        NEW_REQUEST = "request", "New request"
+        DIGEST = "digest", "Daily digest"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NEW_REQUEST)
     request = models.ForeignKey(
-        ConsultationRequest, on_delete=models.CASCADE, related_name="notifications"
+        ConsultationRequest,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    # Digests: the clinic, its local day, and the counts the e-mail reports (numbers only).
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="digests", null=True, blank=True
+    )
+    digest_date = models.DateField(null=True, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.PENDING, db_index=True
     )
@@ -288,8 +345,22 @@ class NotificationOutbox(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "notification"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "digest_date"],
+                condition=models.Q(kind="digest"),
+                name="one_digest_per_location_and_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="request", request__isnull=False)
+                | models.Q(kind="digest", location__isnull=False, digest_date__isnull=False),
+                name="notification_has_its_subject",
+            ),
+        ]
 
     def __str__(self):
+        if self.kind == self.Kind.DIGEST:
+            return f"Daily digest for {self.location} on {self.digest_date}"
         return f"Notification for request #{self.request_id} ({self.get_state_display()})"
 
 

@@ -7,7 +7,8 @@ conditional UPDATE (pending -> sending), so two overlapping runs never send the 
 a sender that dies mid-send leaves a lease that runs out, and the row is tried again.
 
 The e-mail says only that a request came in, for which clinic, and links to the staff
-admin: no patient details ever go into mail.
+admin: no patient details ever go into mail. The daily digest (send_digest) goes through
+the same outbox, with one row per clinic and day, and holds counts only.
 """
 
 import logging
@@ -15,10 +16,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from . import metrics
 from .models import NotificationOutbox
 
 logger = logging.getLogger(__name__)
@@ -47,11 +50,31 @@ def queue(consultation):
     return notification
 
 
+def queue_digest(location, day, counts):
+    """Write the clinic's digest row for `day` once; later calls for the same day find it
+    and add nothing (a unique constraint, so two overlapping runs cannot both add one).
+    Returns (row, created)."""
+    lookup = {"kind": NotificationOutbox.Kind.DIGEST, "location": location, "digest_date": day}
+    try:
+        with transaction.atomic():
+            return NotificationOutbox.objects.get_or_create(**lookup, defaults={"counts": counts})
+    except IntegrityError:
+        return NotificationOutbox.objects.get(**lookup), False
+
+
 def recipient_for(location):
     return location.notification_email or settings.CONSULTATION_NOTIFY_EMAIL
 
 
+def subject_of(notification):
+    if notification.kind == NotificationOutbox.Kind.DIGEST:
+        return notification.location
+    return notification.request.location
+
+
 def build_message(notification, recipient):
+    if notification.kind == NotificationOutbox.Kind.DIGEST:
+        return build_digest(notification, recipient)
     consultation = notification.request
     location = consultation.location
     link = f"{settings.SITE_URL}{consultation.get_absolute_url()}"
@@ -65,6 +88,42 @@ def build_message(notification, recipient):
     return EmailMessage(
         subject=f"New consultation request for {location.name} ({consultation})",
         body=body,
+        to=[recipient],
+    )
+
+
+def build_digest(notification, recipient):
+    """Counts only: a digest names no patient and no request."""
+    location, counts = notification.location, notification.counts
+    link = f"{settings.SITE_URL}{reverse('admin:index')}"
+    oldest = counts.get("oldest_waiting_minutes")
+    median = counts.get("median_minutes_yesterday")
+    lines = [
+        f"Consultation requests at the {location.name} clinic, "
+        f"{notification.digest_date:%A %B} {notification.digest_date.day}:",
+        "",
+        f"New requests: {counts.get('new', 0)}",
+        f"Overdue for first contact: {counts.get('overdue', 0)}",
+        "Oldest request waiting for first contact: "
+        + ("none waiting" if oldest is None else metrics.describe_minutes(oldest)),
+        "Median time to first contact yesterday (opening hours): "
+        + (
+            "nobody was first contacted"
+            if median is None
+            else f"{metrics.describe_minutes(median)} "
+            f"({counts.get('contacted_yesterday', 0)} contacted)"
+        ),
+        "",
+        f"See every clinic you work with on the staff dashboard:\n{link}",
+        "",
+        "This e-mail has counts only, never patient details.",
+    ]
+    return EmailMessage(
+        subject=(
+            f"Daily summary for {location.name}: {counts.get('new', 0)} new, "
+            f"{counts.get('overdue', 0)} overdue"
+        ),
+        body="\n".join(lines) + "\n",
         to=[recipient],
     )
 
@@ -107,10 +166,12 @@ def send_claimed(ids, timeout=None):
     """Send the leased rows; return (sent, failed) counts. Never raises for one bad row.
     `timeout`: seconds to wait for the mail server (default EMAIL_TIMEOUT)."""
     sent = failed = 0
-    rows = NotificationOutbox.objects.filter(pk__in=ids).select_related("request__location")
+    rows = NotificationOutbox.objects.filter(pk__in=ids).select_related(
+        "request__location", "location"
+    )
     for notification in rows:
         try:
-            recipient = recipient_for(notification.request.location)
+            recipient = recipient_for(subject_of(notification))
             if not recipient:
                 raise NoRecipient(
                     "No address to notify: set one on the location or CONSULTATION_NOTIFY_EMAIL."
@@ -140,9 +201,10 @@ def _record_failure(notification, error):
     # Ids and the exception type only: messages from mail servers can echo addresses.
     logger.log(
         logging.ERROR if gave_up else logging.WARNING,
-        "Notification %s for request %s failed (attempt %s, %s)%s",
+        "Notification %s (%s %s) failed (attempt %s, %s)%s",
         notification.pk,
-        notification.request_id,
+        notification.kind,
+        notification.request_id or notification.location_id,
         notification.attempts,
         type(error).__name__,
         "; giving up" if gave_up else "",

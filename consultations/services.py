@@ -1,8 +1,12 @@
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import notify
+from . import metrics, notify
 from .models import ConsultationRequest
+
+logger = logging.getLogger(__name__)
 
 
 class AlreadySubmitted(Exception):
@@ -17,7 +21,9 @@ def submit_request(form):
     try:
         with transaction.atomic():
             consultation = form.save(commit=False)
-            consultation.consent_at = timezone.now()
+            now = timezone.now()
+            consultation.consent_at = now
+            consultation.due_at = _due_at(consultation.location, now)
             consultation.save()
             notify.queue(consultation)
     except IntegrityError:
@@ -26,3 +32,14 @@ def submit_request(form):
             raise AlreadySubmitted from None
         raise
     return consultation
+
+
+def _due_at(location, received_at):
+    """Worked out once here, so lists and reports read it instead of recomputing. A fault
+    in the opening hours must never cost the patient's request: the backfill command
+    fills in what is missing."""
+    try:
+        return metrics.due_at(location, received_at)
+    except Exception:
+        logger.exception("Could not work out the due time for location %s", location.pk)
+        return None

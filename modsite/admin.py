@@ -54,6 +54,12 @@ class StaffAdminSite(AdminSite):
     def login_template(self):
         return "otp/admin111/login.html" if settings.STAFF_REQUIRE_2FA else None
 
+    def index(self, request, extra_context=None):
+        """The index is the staff dashboard (for those who may view requests)."""
+        from consultations.dashboard import dashboard_context
+
+        return super().index(request, {**dashboard_context(request), **(extra_context or {})})
+
     def has_permission(self, request):
         return super().has_permission(request) and (
             not settings.STAFF_REQUIRE_2FA or request.user.is_verified()

@@ -73,7 +73,7 @@ class LocationAdmin(admin.ModelAdmin):
         ),
         ("Staff notes (never shown to patients)", {"fields": ["staff_notes"]}),
         ("Photo", {"fields": ["photo", "photo_alt", "photo_preview"]}),
-        ("Staff notifications", {"fields": ["notification_email"]}),
+        ("Staff notifications", {"fields": ["notification_email", "response_target_hours"]}),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

@@ -2,13 +2,14 @@ import datetime
 import json
 import re
 import zoneinfo
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -190,6 +191,16 @@ class Location(models.Model):
         blank=True,
         help_text="Who hears about new consultation requests here. "
         "Empty: the site-wide fallback address.",
+    )
+    response_target_hours = models.DecimalField(
+        "response target (business hours)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25"))],
+        help_text="How soon staff should first contact a patient who asks for a "
+        "consultation here, in opening hours. Empty: the site-wide target.",
     )
     is_active = models.BooleanField(
         default=True, help_text="Only active locations have pages and take requests."

@@ -318,3 +318,11 @@ CONSULTATION_RATE_LIMIT = env_str("CONSULTATION_RATE_LIMIT", "5/h")
 CONSULTATION_MIN_SECONDS = env_int("CONSULTATION_MIN_SECONDS", 3)
 CONSULTATION_FORM_MAX_AGE = env_int("CONSULTATION_FORM_MAX_AGE", 24 * 3600)
 CONSULTATION_RETENTION_DAYS = env_int("CONSULTATION_RETENTION_DAYS", 365)
+# Business hours staff have to make first contact with a patient (their clinic's opening
+# hours, in its own time zone; the clock stops while it is closed). A location can set its
+# own target in the admin. Whole or decimal hours, more than 0.
+CONSULTATION_RESPONSE_TARGET_HOURS = env_str("CONSULTATION_RESPONSE_TARGET_HOURS", "2")
+# The week used for a location with no opening hours entered, e.g.
+# "Mon-Fri 08:00-17:00" or "Mon-Thu 08:00-12:00,13:00-17:00; Fri 08:00-12:00".
+# Read strictly at start-up (consultations.metrics): a typo stops the site from starting.
+CONSULTATION_DEFAULT_HOURS = env_str("CONSULTATION_DEFAULT_HOURS", "Mon-Fri 08:00-17:00")

@@ -2,6 +2,7 @@
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -135,3 +136,49 @@ def limit_to(db):
 @pytest.fixture
 def staff_without_group(db):
     return _staff("nobody")
+
+
+@pytest.fixture
+def make_timed_request(make_request):
+    """Creates a request received at `received` (created_at is auto_now_add otherwise)."""
+
+    def make(received, **fields):
+        request = make_request(**fields)
+        ConsultationRequest.objects.filter(pk=request.pk).update(created_at=received)
+        request.created_at = received
+        return request
+
+    return make
+
+
+@pytest.fixture
+def seeded_response_times(make_timed_request, bellevue, gretna):
+    """Requests with known response figures, as of the returned `now` (see test_metrics):
+    Bellevue has 6 in the last 30 days (3 contacted: 30, 90 and 300 business minutes, the
+    last one late; 1 overdue; 1 waiting, not yet due; 1 closed uncontacted) and one
+    contacted 40 days ago; Gretna has 1, contacted within target in 15 minutes."""
+    now = timezone.now()
+    hour = timedelta(hours=1)
+    Status = ConsultationRequest.Status
+
+    def contacted(location, received, business, after, status=Status.CONTACTED):
+        return make_timed_request(
+            received,
+            location=location,
+            status=status,
+            due_at=received + 2 * hour,
+            first_contacted_at=received + after,
+            first_contact_business_minutes=business,
+            first_contact_minutes=round(after.total_seconds() / 60),
+        )
+
+    day = timedelta(days=1)
+    contacted(bellevue, now - 2 * day, 30, timedelta(minutes=30))
+    contacted(bellevue, now - 3 * day, 90, timedelta(minutes=90), status=Status.SCHEDULED)
+    contacted(bellevue, now - 4 * day, 300, 5 * hour)
+    make_timed_request(now - hour, location=bellevue, due_at=now + hour)
+    make_timed_request(now - 5 * hour, location=bellevue, due_at=now - 3 * hour)
+    contacted(bellevue, now - 40 * day, 1000, 30 * hour)
+    make_timed_request(now - day, location=bellevue, status=Status.CLOSED, due_at=now - 20 * hour)
+    contacted(gretna, now - day, 15, timedelta(minutes=15))
+    return now

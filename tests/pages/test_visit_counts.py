@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from pages import visits
 from pages.models import DailyPageViews
+from tests.form_client import FormClient
 
 BROWSER = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
@@ -64,7 +65,7 @@ def _counting(settings):
 
 @pytest.fixture
 def patient(db):
-    return Client(HTTP_USER_AGENT=BROWSER)
+    return FormClient(HTTP_USER_AGENT=BROWSER)
 
 
 def saved():

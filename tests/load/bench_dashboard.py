@@ -1,0 +1,130 @@
+"""Benchmark for the staff dashboard (the admin index): the same number of queries at 10
+requests and at --rows requests over --locations clinics, and p95 render time under the
+target. Runs in-process (Django's test client) on a throwaway database, like
+bench_consultations.py, so it measures our code and the database, not the network.
+
+    python tests/load/bench_dashboard.py [--rows 100000] [--locations 1000] [--repeat 30]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python tests/load/bench_dashboard.py
+
+Requests come from `manage.py seed_requests` (spread over a year, random status, due times
+and first contacts). Exits non-zero when a target is missed.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modsite.settings.test")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from pages.models import Location  # noqa: E402
+
+TARGET_P95_MS = 300
+SMALL_ROWS = 10
+INDEX = "/" + settings.ADMIN_URL
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def staff_client():
+    settings.STAFF_REQUIRE_2FA = False
+    user = User.objects.create_superuser("bench", password="bench-password-123")
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def dashboard_queries(client, params):
+    client.get(INDEX, params)  # the first load warms caches (content types, sessions)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(INDEX, params)
+    assert response.status_code == 200 and "dashboard" in response.context
+    return len(queries)
+
+
+def timed(client, params, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        assert client.get(INDEX, params).status_code == 200
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def add_locations(count):
+    existing = Location.objects.count()
+    Location.objects.bulk_create(
+        Location(name=f"Bench clinic {n}", slug=f"bench-clinic-{n}")
+        for n in range(max(count - existing, 0))
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--locations", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    setup_test_environment()
+    settings.DEBUG = False
+    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    problems = []
+    try:
+        print(f"Database: {connection.vendor}")
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_requests", str(SMALL_ROWS), stdout=quiet)
+        client = staff_client()
+        small = {days: dashboard_queries(client, {"days": days}) for days in (7, 30, 90)}
+
+        add_locations(args.locations)
+        start = time.perf_counter()
+        call_command("seed_requests", str(args.rows - SMALL_ROWS))
+        print(f"Seeded in {time.perf_counter() - start:.0f} s")
+        large = {days: dashboard_queries(client, {"days": days}) for days in (7, 30, 90)}
+        print(
+            f"\nQueries per dashboard at {SMALL_ROWS} requests / 2 clinics and "
+            f"{args.rows} requests / {Location.objects.count()} clinics:"
+        )
+        for days in small:
+            print(f"  last {days:>2} days  {small[days]:>4} {large[days]:>4}")
+            if small[days] != large[days]:
+                problems.append(f"{large[days]} queries at {args.rows} rows ({days} days)")
+
+        for days in (30, 90):
+            times = timed(client, {"days": days}, args.repeat)
+            p95 = percentile(times, 95)
+            print(
+                f"Dashboard, last {days} days ({args.repeat}x): "
+                f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
+            )
+            if p95 > TARGET_P95_MS:
+                problems.append(f"p95 {p95:.1f} ms for {days} days (target {TARGET_P95_MS})")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    for problem in problems:
+        print(f"MISSED: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
