@@ -52,7 +52,11 @@ def test_location_page_shows_address_directions_phone_and_hours(client, full):
     assert 'rel="noopener noreferrer">Get directions' in html
     assert '<a href="tel:+14025550100">(402) 555-0100</a>' in html
     assert '<th scope="row">Monday</th>' in html
-    assert "8:00 AM – 12:00 PM, 1:00 PM – 5:00 PM" in html
+    # Each period keeps its line whole on a phone: wraps only between periods.
+    assert (
+        '<span class="text-nowrap">8:00 AM – 12:00 PM</span>, '
+        '<span class="text-nowrap">1:00 PM – 5:00 PM</span>'
+    ) in html
     assert re.search(r'<th scope="row">Saturday</th>\s*<td>Closed</td>', html)
     assert "(Holiday)" in html
     assert "Central Time" in html
