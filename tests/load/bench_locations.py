@@ -7,7 +7,8 @@ the database, not the network.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python tests/load/bench_locations.py
 
 Exits non-zero when a target below is missed: the home page at most 60 KB, queries per
-search the same at both sizes, finder search p95 under 100 ms.
+search the same at both sizes, finder search p95 under 100 ms, and after staff edit one
+location, every other sampled location's kept pages still served warm (100%).
 """
 
 import argparse
@@ -76,10 +77,39 @@ def bench_finder(client, repeat):
     return times
 
 
+def served_warm(client, path):
+    """True when the page came from the page cache: no database query at all."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries) == 0
+
+
+def warm_share_after_one_edit(client, sample):
+    """Share of other locations' kept pages still warm after one location is saved."""
+    from pages.models import Location
+
+    locations = list(Location.objects.active().order_by("pk")[:sample])
+    edited, others = locations[0], locations[1:]
+
+    def paths(location):
+        return [location.get_absolute_url(), location.get_isotretinoin_url()]
+
+    cache.clear()
+    for location in locations:
+        for path in paths(location):
+            client.get(path)
+    before = [served_warm(client, path) for location in others for path in paths(location)]
+    edited.save()
+    after = [served_warm(client, path) for location in others for path in paths(location)]
+    edited_fresh = not any(served_warm(client, path) for path in [edited.get_isotretinoin_url()])
+    return sum(before) / len(before), sum(after) / len(after), edited_fresh
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--locations", type=int, default=1000)
     parser.add_argument("--searches", type=int, default=210)
+    parser.add_argument("--warm-sample", type=int, default=200)
     args = parser.parse_args()
 
     setup_test_environment()
@@ -122,6 +152,15 @@ def main():
             print(f"  {query or '(empty)':14} p95 {percentile(ts, 95):6.1f} ms")
         if p95 >= FINDER_P95_MS:
             problems.append(f"finder p95 {p95:.1f} ms")
+
+        before, after, edited_fresh = warm_share_after_one_edit(client, args.warm_sample)
+        print(
+            f"Kept pages of {args.warm_sample - 1} other locations still warm after one "
+            f"location is saved: {after:.0%} (before the edit: {before:.0%}; target 100%); "
+            f"the edited location's page redrawn: {'yes' if edited_fresh else 'NO'}"
+        )
+        if after < 1 or before < 1 or not edited_fresh:
+            problems.append(f"warm share after one edit {after:.0%}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
