@@ -24,7 +24,11 @@ _last_known = []
 def remember_clinic_phones(locations, *, shared=True):
     """Keep the clinics' phone numbers in this process, and (shared) in the cache."""
     global _last_known  # the copy this process shows when the cache is down too
-    phones = [{"name": loc.name, "phone": loc.phone} for loc in locations if loc.phone]
+    phones = [
+        {"name": loc.name, "phone": loc.phone, "display": loc.phone_display}
+        for loc in locations
+        if loc.phone
+    ]
     _last_known = phones
     if not shared:
         return

@@ -97,17 +97,33 @@ class IsotretinoinView(LocationPageMixin, DetailView):
         )
 
 
-class NondiscriminationView(CachedPageMixin, TemplateView):
+NOTICE_PHONES_MAX = 20
+
+
+class ClinicPhonesMixin:
+    """The clinics' phones for "how to ask for help": listed while they are few; past
+    NOTICE_PHONES_MAX the notice points to the clinic finder instead of a long list."""
+
+    def get_context_data(self, **kwargs):
+        phones = list(
+            Location.objects.active().exclude(phone="").only("name", "slug", "phone")[
+                : NOTICE_PHONES_MAX + 1
+            ]
+        )
+        many = len(phones) > NOTICE_PHONES_MAX
+        return super().get_context_data(
+            clinic_phones=[] if many else phones, many_clinic_phones=many, **kwargs
+        )
+
+
+class NondiscriminationView(ClinicPhonesMixin, CachedPageMixin, TemplateView):
     """Section 1557 notice of nondiscrimination."""
 
     template_name = "pages/nondiscrimination.html"
     cache_tags = [LISTS_LOCATIONS]  # how to ask for help names the clinics' phones
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(clinics=Location.objects.active(), **kwargs)
 
-
-class LanguageAssistanceView(CachedPageMixin, TemplateView):
+class LanguageAssistanceView(ClinicPhonesMixin, CachedPageMixin, TemplateView):
     """Section 1557 notice that free language help is available, with staff-entered
     taglines in further languages."""
 
@@ -115,11 +131,7 @@ class LanguageAssistanceView(CachedPageMixin, TemplateView):
     cache_tags = [LISTS_LOCATIONS]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            clinics=Location.objects.active(),
-            taglines=LanguageTagline.objects.active(),
-            **kwargs,
-        )
+        return super().get_context_data(taglines=LanguageTagline.objects.active(), **kwargs)
 
 
 class RobotsView(TemplateView):

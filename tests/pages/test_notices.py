@@ -83,12 +83,26 @@ def test_how_to_ask_uses_only_phones_staff_entered(client, bellevue, gretna):
     html = client.get("/es/ayuda-con-idiomas/").content.decode()
     assert 'href="tel:' not in html
     assert 'href="/es/consulta/"' in html and "recepción" in html
-    bellevue.phone = "402-555-0100"
+    bellevue.phone = "+14025550100"  # stored as the admin stores it
     bellevue.save()
     html = client.get("/language-assistance/").content.decode()
-    assert re.findall(r'href="tel:([^"]+)"', html) == ["402-555-0100"]
-    assert "Call our Bellevue clinic at" in html
+    assert re.findall(r'href="tel:([^"]+)"', html) == ["+14025550100"]
+    assert "Call our Bellevue clinic at" in html and ">(402) 555-0100</a>" in html
     assert "Gretna clinic at" not in html
+
+
+def test_with_many_clinics_how_to_ask_points_to_the_finder_not_a_long_list(client, make_location):
+    from pages.views import NOTICE_PHONES_MAX
+
+    for number in range(NOTICE_PHONES_MAX + 1):
+        make_location(f"Town {number:02}", slug=f"town-{number:02}", phone=f"+1402555{number:04}")
+    for path, finder in [
+        ("/language-assistance/", "/locations/"),
+        ("/es/ayuda-con-idiomas/", "/es/clinicas/"),
+    ]:
+        html = client.get(path).content.decode()
+        assert 'href="tel:' not in html
+        assert f'<a href="{finder}">' in html
 
 
 def test_no_tagline_is_shown_until_staff_add_one(client):
