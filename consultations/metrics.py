@@ -238,6 +238,8 @@ MEDIAN, P90 = 50, 90
 
 
 ALL = "all"
+# The kinds of rows percentiles() reads back.
+_PICKED, _COUNTS, _ALL_COUNTS, _ALL_PICKED = 0, 1, 2, 3
 
 
 @dataclass
@@ -282,47 +284,55 @@ def percentiles(queryset, value, group_by=None, percents=(MEDIAN, P90), overall=
         inner, params = base.query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:  # e.g. staff given no clinic: nothing to ask the database
         return {}
-    # Counts by GROUP BY, and one window (row numbers) over the rows with a value: the
-    # cheapest form for SQLite's window functions, and plain SQL for both databases.
+    # Counts by GROUP BY; and one window pass that numbers each group's values in order
+    # and counts them, so the rows at the wanted positions are picked right there. (A
+    # join of the numbered rows with the counts made SQLite keep and index every row.)
     sums = "".join(f", SUM({flag}) AS t_{flag}" for flag in flags)
-    sizes = f"SELECT grp, COUNT(*) AS n, COUNT(val) AS counted{sums} FROM base GROUP BY grp"  # noqa: S608
+    nulls = ", NULL" * len(flags)
+    window = "PARTITION BY grp ORDER BY val"
+    whole = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
     ranked = (
-        "SELECT grp, val, ROW_NUMBER() OVER (PARTITION BY grp ORDER BY val) AS rn "
-        "FROM base WHERE val IS NOT NULL"
+        f"SELECT grp, val, rn FROM (SELECT grp, val, ROW_NUMBER() OVER ({window}) AS rn, "  # noqa: S608
+        f"COUNT(*) OVER ({window} {whole}) AS counted FROM base WHERE val IS NOT NULL) "
+        f"numbered WHERE {_positions('rn', 'counted', percents)}"
     )
-    picked = ", ".join(f"sizes.t_{flag}" for flag in flags)
-    select = (
-        f"SELECT 0 AS is_all, sizes.grp, ranked.val, ranked.rn, sizes.n, sizes.counted"  # noqa: S608
-        f"{', ' + picked if picked else ''} FROM sizes LEFT JOIN ranked "
-        f"ON ranked.grp = sizes.grp AND {_positions('ranked.rn', 'sizes.counted', percents)}"
-    )
-    ctes = [f"base AS ({inner})", f"sizes AS ({sizes})", f"ranked AS ({ranked})"]
+    ctes = [
+        f"base AS ({inner})",
+        f"sizes AS (SELECT grp, COUNT(*) AS n, COUNT(val) AS counted{sums} "  # noqa: S608
+        f"FROM base GROUP BY grp)",
+        f"ranked AS ({ranked})",
+    ]
+    # Rows of four kinds: a picked value of a group, a group's counts, and the same for all
+    # rows. Picked values first: PostgreSQL takes the columns' types from the first rows.
+    selects = [
+        f"SELECT {_PICKED} AS kind, grp, val, rn, NULL AS n, NULL AS counted{nulls} FROM ranked",  # noqa: S608
+        f"SELECT {_COUNTS}, grp, NULL, NULL, n, counted"  # noqa: S608
+        f"{''.join(f', t_{flag}' for flag in flags)} FROM sizes",
+    ]
     if overall:
-        ctes += [
-            f"sizes_all AS (SELECT COUNT(*) AS n, COUNT(val) AS counted{sums} FROM base)",  # noqa: S608
-            "ranked_all AS (SELECT val, ROW_NUMBER() OVER (ORDER BY val) AS rn "
-            "FROM base WHERE val IS NOT NULL)",
+        ranked_all = ranked.replace("PARTITION BY grp ", "").replace("SELECT grp, ", "SELECT ")
+        ctes.append(f"ranked_all AS ({ranked_all})")
+        selects += [
+            f"SELECT {_ALL_COUNTS}, NULL, NULL, NULL, COUNT(*), COUNT(val){sums} FROM base",  # noqa: S608
+            f"SELECT {_ALL_PICKED}, NULL, val, rn, NULL, NULL{nulls} FROM ranked_all",  # noqa: S608
         ]
-        picked_all = ", ".join(f"sizes_all.t_{flag}" for flag in flags)
-        select += (
-            f" UNION ALL SELECT 1, NULL, ranked_all.val, ranked_all.rn, sizes_all.n, "  # noqa: S608
-            f"sizes_all.counted{', ' + picked_all if picked_all else ''} FROM sizes_all "
-            f"LEFT JOIN ranked_all "
-            f"ON {_positions('ranked_all.rn', 'sizes_all.counted', percents)}"
-        )
     # Only our own column names and integers are put into the SQL text (the S608 marks);
     # every value the queryset filters on stays a query parameter.
-    sql = f"WITH {', '.join(ctes)} {select}"
+    sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}"
     names, spreads, at = list(counts), {}, {}
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
-        for is_all, grp, val, rn, n, counted, *totals in cursor.fetchall():
-            key = ALL if is_all else grp
-            if key not in spreads:
-                spreads[key] = Spread(n, counted, counts=dict(zip(names, totals, strict=True)))
-                at[key] = {}
-            if rn is not None:
-                at[key][rn] = val
+        rows = cursor.fetchall()
+    picked = []
+    for kind, grp, val, rn, n, counted, *totals in rows:
+        key = ALL if kind in (_ALL_COUNTS, _ALL_PICKED) else grp
+        if kind in (_PICKED, _ALL_PICKED):
+            picked.append((key, val, rn))
+        else:
+            spreads[key] = Spread(n, counted, counts=dict(zip(names, totals, strict=True)))
+            at[key] = {}
+    for key, val, rn in picked:
+        at[key][rn] = val
     for grp, spread in spreads.items():
         spread.first = at[grp].get(1)
         if spread.counted:
