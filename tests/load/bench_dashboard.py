@@ -1,7 +1,8 @@
 """Benchmark for the staff dashboard (the admin index): the same number of queries at 10
-requests and at --rows requests over --locations clinics, and p95 render time under the
-target. Runs in-process (Django's test client) on a throwaway database, like
-bench_consultations.py, so it measures our code and the database, not the network.
+requests and at --rows requests over --locations clinics, and p95 render time of the
+default 30-day view under the target (90 days is printed too). Runs in-process (Django's
+test client) on a throwaway database, like bench_consultations.py, so it measures our code
+and the database, not the network.
 
     python tests/load/bench_dashboard.py [--rows 100000] [--locations 1000] [--repeat 30]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python tests/load/bench_dashboard.py
@@ -144,8 +145,9 @@ def main():
                 f"Dashboard, last {days} days ({args.repeat}x): "
                 f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
             )
-            if p95 > TARGET_P95_MS:
-                problems.append(f"p95 {p95:.1f} ms for {days} days (target {TARGET_P95_MS})")
+            # The target is for the default view (30 days); 90 days is shown for reference.
+            if days == 30 and p95 >= TARGET_P95_MS:
+                problems.append(f"p95 {p95:.1f} ms for {days} days (target < {TARGET_P95_MS})")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
