@@ -43,7 +43,7 @@ def dashboard_context(request, now=None):
             "page_query": urlencode({"days": days}),
             "clinic_count": len(clinics),
             "totals": totals,
-            "totals_links": links(totals, period, changelist),
+            "totals_rows": [(totals, links(totals, period, changelist))],
             "weeks": weeks,
             "chart": charts.weekly_chart(weeks, metrics.describe_minutes),
             "target_hours": metrics.site_target_hours(),

