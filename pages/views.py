@@ -106,9 +106,9 @@ class ClinicPhonesMixin:
 
     def get_context_data(self, **kwargs):
         phones = list(
-            Location.objects.active().exclude(phone="").only("name", "slug", "phone")[
-                : NOTICE_PHONES_MAX + 1
-            ]
+            Location.objects.active()
+            .exclude(phone="")
+            .only("name", "slug", "phone")[: NOTICE_PHONES_MAX + 1]
         )
         many = len(phones) > NOTICE_PHONES_MAX
         return super().get_context_data(
