@@ -1,6 +1,5 @@
 import unicodedata
 
-import phonenumbers
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
@@ -8,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pages.models import Location
+from pages.phones import e164, parse_us_phone
 
 from . import antispam
 from .models import ConsultationRequest
@@ -290,11 +290,8 @@ class ConsultationRequestForm(forms.ModelForm):
         raw = self.cleaned_data.get("phone", "")
         if not raw:
             return ""
-        try:
-            number = phonenumbers.parse(raw, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
+        number = parse_us_phone(raw)
+        if number is None:
             raise forms.ValidationError(
                 _("Please enter a phone number we can call, with the area code.")
             )
@@ -309,7 +306,7 @@ class ConsultationRequestForm(forms.ModelForm):
                 params={"digits": PHONE_EXTENSION_MAX_DIGITS},
             )
         self.phone_extension = extension
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return e164(number)
 
     def _check_language(self, cleaned):
         """ "Another language" needs its name; the name is kept only with that choice."""

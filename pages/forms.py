@@ -1,11 +1,11 @@
 import zoneinfo
 
-import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import images
 from .models import Location, OpeningHours, find_overlaps
+from .phones import e164, parse_us_phone
 
 
 class HttpsURLField(forms.URLField):
@@ -60,15 +60,12 @@ class LocationAdminForm(forms.ModelForm):
         raw = self.cleaned_data.get("phone", "").strip()
         if not raw:
             return ""
-        try:
-            number = phonenumbers.parse(raw, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
+        number = parse_us_phone(raw)
+        if number is None:
             raise forms.ValidationError(
                 _("Enter a phone number patients can call, with the area code.")
             )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return e164(number)
 
     def clean_postal_code(self):
         return self.cleaned_data.get("postal_code", "").strip()

@@ -1,0 +1,18 @@
+"""One reading of US phone numbers, for the clinic phones staff type and the patients' form."""
+
+import phonenumbers
+
+
+def parse_us_phone(raw):
+    """The valid number in what someone typed ("(402) 555-0100", "402.555.0100 x12"), or
+    None when it is not a number anyone could call."""
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def e164(number):
+    """How numbers are stored: +14025550100 (an extension is kept apart)."""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
