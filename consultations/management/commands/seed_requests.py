@@ -2,18 +2,17 @@ import random
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from consultations import metrics
 from consultations.models import ConsultationRequest, NotificationOutbox
+from modsite import seeding
 from pages.models import Location
 
 BATCH = 1000
 # Requests older than this are closed, but for this share of them.
 STILL_OPEN_DAYS = timedelta(days=14)
 STILL_OPEN_SHARE = 0.03
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -35,15 +34,14 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         self._schedules = {}
         now = timezone.now()
-        first = ConsultationRequest.objects.count() + 1
-        made = 0
-        while made < count:
-            size = min(BATCH, count - made)
-            numbers = range(first + made, first + made + size)
-            with transaction.atomic():
-                self._make_batch(numbers, locations, rng, now)
-            made += size
-            self._progress(made, count)
+        made = seeding.in_batches(
+            self,
+            count,
+            BATCH,
+            lambda numbers: self._make_batch(numbers, locations, rng, now),
+            first=ConsultationRequest.objects.count() + 1,
+        )
+        seeding.refresh_planner_statistics(ConsultationRequest, NotificationOutbox, Location)
         self.stdout.write(f"Made {made} fake request(s).")
 
     def _make_batch(self, numbers, locations, rng, now):
@@ -86,10 +84,3 @@ class Command(BaseCommand):
             NotificationOutbox(request=item, state=NotificationOutbox.State.SENT, sent_at=now)
             for item in created
         )
-
-    def _progress(self, done, total):
-        filled = BAR_WIDTH * done // total
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        ending = "\n" if done == total else "\r"
-        self.stdout.write(f"[{bar}] {done}/{total}", ending=ending)
-        self.stdout.flush()

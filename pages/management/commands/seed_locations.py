@@ -4,8 +4,8 @@ import zoneinfo
 
 import zipcodes
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
+from modsite import seeding
 from pages import cache, geo
 from pages.models import Location, OpeningHours
 from pages.usstates import STATE_NAMES
@@ -41,13 +41,14 @@ class Command(BaseCommand):
             and row.get("timezone") in zones
             and row.get("area_codes")
         ]
-        first = Location.objects.filter(slug__startswith="test-clinic-").count() + 1
-        made = 0
-        while made < count:
-            numbers = range(first + made, first + made + min(BATCH, count - made))
-            with transaction.atomic():
-                self._make_batch(numbers, places, rng)
-            made += len(numbers)
+        made = seeding.in_batches(
+            self,
+            count,
+            BATCH,
+            lambda numbers: self._make_batch(numbers, places, rng),
+            first=Location.objects.filter(slug__startswith="test-clinic-").count() + 1,
+        )
+        seeding.refresh_planner_statistics(Location, OpeningHours)
         # bulk_create sends no signals: drop kept pages once, for every new clinic.
         cache.invalidate()
         self.stdout.write(f"Made {made} fake location(s).")
