@@ -1,5 +1,6 @@
-"""Site-wide middleware: a request id for the logs, the Permissions-Policy header, a
-limit on what the public pages accept as a request body, and the page language from the URL."""
+"""Site-wide middleware: proxy headers believed only from our proxies, a request id for the
+logs, the Permissions-Policy header, a limit on what the public pages accept as a request
+body, and the page language from the URL."""
 
 import re
 import uuid
@@ -11,10 +12,27 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import logs
+from . import logs, security
 
 # An id from our own proxy is kept so its logs and ours line up; anything odd is replaced.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class ProxySchemeMiddleware:
+    """Believe the proxy's "this came over https" header (SECURE_PROXY_SSL_HEADER) only on
+    a connection from TRUSTED_PROXIES, as X-Forwarded-For is. Django believes it from
+    anyone: a caller that reaches the server directly over plain http could claim https,
+    skip the redirect to https and be served as if its connection were private. First in
+    MIDDLEWARE, before anything asks request.is_secure()."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        header = settings.SECURE_PROXY_SSL_HEADER
+        if header and header[0] in request.META and not security.from_trusted_proxy(request):
+            del request.META[header[0]]
+        return self.get_response(request)
 
 
 class RequestIdMiddleware:

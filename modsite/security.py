@@ -49,6 +49,11 @@ def _is_trusted(address):
     return any(address in network for network in trusted_proxies())
 
 
+def from_trusted_proxy(request):
+    """Whether the connection itself comes from one of our proxies (TRUSTED_PROXIES)."""
+    return _is_trusted(_address(request.META.get("REMOTE_ADDR", "")))
+
+
 def client_address(request):
     """The first address, from the right, that is not one of our proxies.
 

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-Proto from our own proxies only (TRUSTED_PROXIES), before anything reads it.
+    "modsite.middleware.ProxySchemeMiddleware",
     "modsite.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "modsite.middleware.PermissionsPolicyMiddleware",

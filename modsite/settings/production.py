@@ -6,10 +6,10 @@ from .env import env_bool, env_int, env_str
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", required=True)
 
-# The proxy terminates TLS and tells us so with this header.
+# The proxy terminates TLS and tells us so with this header, and adds the caller's address
+# to X-Forwarded-For. Both are believed only when the connection comes from TRUSTED_PROXIES
+# (base.py; loopback unless set): modsite.middleware.ProxySchemeMiddleware, modsite.security.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# ... and adds the caller's address to X-Forwarded-For, which is believed only when the
-# connection comes from TRUSTED_PROXIES (base.py; loopback unless set).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)

@@ -81,6 +81,26 @@ def test_plain_http_is_sent_to_https(client, production_settings):
     assert response["Location"] == "https://testserver/bellevue/isotretinoin/"
 
 
+@pytest.mark.django_db
+def test_our_proxy_saying_https_is_believed(client, production_settings):
+    # The test client connects from 127.0.0.1, inside the default TRUSTED_PROXIES.
+    response = client.get("/bellevue/isotretinoin/", headers={"x-forwarded-proto": "https"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_direct_caller_claiming_https_is_still_sent_to_https(client, production_settings):
+    response = client.get(
+        "/bellevue/isotretinoin/",
+        headers={"x-forwarded-proto": "https"},
+        REMOTE_ADDR="203.0.113.7",
+    )
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/bellevue/isotretinoin/"
+
+
 def test_hsts_preload_is_a_setting(load_production_settings):
     assert load_production_settings(SECURE_HSTS_PRELOAD="false").SECURE_HSTS_PRELOAD is False
     assert load_production_settings(SECURE_HSTS_PRELOAD="true").SECURE_HSTS_PRELOAD is True
