@@ -116,3 +116,17 @@ def test_a_mistyped_trusted_proxies_value_in_settings_is_a_system_check_error(se
     settings.TRUSTED_PROXIES = ["10.0.0.0/8", "the-load-balancer"]
     with pytest.raises(SystemCheckError, match=r"modsite\.E002"):
         call_command("check")
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comments end at the line's end: one spread over two lines is shown on
+    the page as text (it once printed a note to developers into the staff dashboard)."""
+    spread = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("templates", "pages", "consultations", "modsite")
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in {".html", ".txt", ".svg", ".xml"}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert spread == []

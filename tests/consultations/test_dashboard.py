@@ -49,6 +49,8 @@ def test_staff_who_work_requests_see_the_dashboard_on_the_index(
     # Django's own index is still there below it.
     assert 'id="content-main"' in html and "Consultation requests" in html
     assert "<svg" in html and 'role="img"' in html
+    # No template comment or tag shows through as text.
+    assert "{#" not in html and "{%" not in html
 
 
 def test_staff_without_access_to_requests_see_the_plain_index(login, staff_without_group):
