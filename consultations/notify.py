@@ -8,7 +8,9 @@ a sender that dies mid-send leaves a lease that runs out, and the row is tried a
 
 The e-mail says only that a request came in, for which clinic, and links to the staff
 admin: no patient details ever go into mail. The daily digest (send_digest) goes through
-the same outbox, with one row per clinic and day, and holds counts only.
+the same outbox, with one row per clinic and day, and holds counts only. Clinics that
+report to the same address are sent together, one e-mail per address and day, so an inbox
+that hears from a thousand clinics gets one summary, not a thousand.
 """
 
 import logging
@@ -30,6 +32,8 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
 # Waits between tries double up to an hour, so mail that is back is used within the hour.
 MAX_BACKOFF_MINUTES = 60
+# A summary for many clinics lists at most this many by name, the most overdue first.
+DIGEST_CLINIC_LINES = 50
 # The try right after a patient sends the form runs inside their request: a mail server
 # that does not answer must not keep them from the thank-you page for long. A row that
 # times out here is sent by send_notifications, with the full EMAIL_TIMEOUT.
@@ -72,8 +76,12 @@ def subject_of(notification):
     return notification.request.location
 
 
-def build_message(notification, recipient):
+def build_message(notifications, recipient):
+    """The e-mail for one request's row, or for one day's digests to one address."""
+    notification = notifications[0]
     if notification.kind == NotificationOutbox.Kind.DIGEST:
+        if len(notifications) > 1:
+            return build_combined_digest(notifications, recipient)
         return build_digest(notification, recipient)
     consultation = notification.request
     location = consultation.location
@@ -128,8 +136,82 @@ def build_digest(notification, recipient):
     )
 
 
-def claim(pk=None, limit=50, now=None):
-    """Take up to `limit` due rows (or the one row `pk`) for this sender; return their ids.
+def build_combined_digest(notifications, recipient):
+    """One day's digests of several clinics in one e-mail: totals, then a line for each
+    clinic with requests waiting, the most overdue first. Counts only, like build_digest."""
+    link = f"{settings.SITE_URL}{reverse('admin:index')}"
+    day = notifications[0].digest_date
+    clinics = sorted(
+        ((n.location.name, n.counts) for n in notifications),
+        key=lambda item: (
+            -item[1].get("overdue", 0),
+            -(item[1].get("oldest_waiting_minutes") or 0),
+            item[0],
+        ),
+    )
+    new = sum(counts.get("new", 0) for _, counts in clinics)
+    overdue = sum(counts.get("overdue", 0) for _, counts in clinics)
+    waiting = [
+        (name, counts)
+        for name, counts in clinics
+        if counts.get("new") or counts.get("overdue") or counts.get("oldest_waiting_minutes")
+    ]
+    lines = [
+        f"Consultation requests at {_clinics(len(clinics))}, {day:%A %B} {day.day}:",
+        "",
+        f"New requests: {new}",
+        f"Overdue for first contact: {overdue}",
+        "",
+    ]
+    if waiting:
+        lines.append("Clinics with requests waiting for first contact, most overdue first:")
+        lines += [
+            f"- {name}: {_clinic_line(counts)}" for name, counts in waiting[:DIGEST_CLINIC_LINES]
+        ]
+        if len(waiting) > DIGEST_CLINIC_LINES:
+            rest = len(waiting) - DIGEST_CLINIC_LINES
+            lines.append(
+                f"And {rest} more {'clinic' if rest == 1 else 'clinics'} with requests "
+                "waiting: see the dashboard."
+            )
+    quiet = len(clinics) - len(waiting)
+    if quiet:
+        lines.append(f"{_clinics(quiet)} with no request waiting.")
+    lines += [
+        "",
+        f"See every clinic you work with on the staff dashboard:\n{link}",
+        "",
+        "This e-mail has counts only, never patient details.",
+    ]
+    return EmailMessage(
+        subject=f"Daily summary for {_clinics(len(clinics))}: {new} new, {overdue} overdue",
+        body="\n".join(lines) + "\n",
+        to=[recipient],
+    )
+
+
+def _clinics(count):
+    return f"{count} clinic" if count == 1 else f"{count} clinics"
+
+
+def _clinic_line(counts):
+    oldest = counts.get("oldest_waiting_minutes")
+    median = counts.get("median_minutes_yesterday")
+    line = f"{counts.get('new', 0)} new, {counts.get('overdue', 0)} overdue"
+    if oldest is not None:
+        line += f", oldest waiting {metrics.describe_minutes(oldest)}"
+    if median is not None:
+        contacted = counts.get("contacted_yesterday", 0)
+        line += (
+            f"; median time to first contact yesterday {metrics.describe_minutes(median)} "
+            f"({contacted} contacted)"
+        )
+    return line
+
+
+def claim(pk=None, limit=50, now=None, where=None):
+    """Take up to `limit` due rows (every due row with `limit=None`; the one row `pk`; only
+    rows matching the Q `where`) for this sender; return their ids.
 
     Each row is taken by a conditional UPDATE that only one sender can win, on SQLite and
     PostgreSQL alike. Rows whose sender died (lease over) are due again.
@@ -141,13 +223,14 @@ def claim(pk=None, limit=50, now=None):
     candidates = NotificationOutbox.objects.filter(due).order_by("next_attempt_at", "pk")
     if pk is not None:
         candidates = candidates.filter(pk=pk)
+    if where is not None:
+        candidates = candidates.filter(where)
     claimed, tried = [], set()
     # A row another sender won is no longer due, so look again until the batch is full:
     # overlapping senders must share the work, not give up after losing a few races.
-    while len(claimed) < limit:
-        batch = list(
-            candidates.exclude(pk__in=tried).values_list("pk", flat=True)[: limit - len(claimed)]
-        )
+    while limit is None or len(claimed) < limit:
+        batch = candidates.exclude(pk__in=tried).values_list("pk", flat=True)
+        batch = list(batch if limit is None else batch[: limit - len(claimed)])
         if not batch:
             break
         for candidate in batch:
@@ -166,26 +249,23 @@ def send_claimed(ids, timeout=None):
     """Send the leased rows; return (sent, failed) counts. Never raises for one bad row.
     `timeout`: seconds to wait for the mail server (default EMAIL_TIMEOUT)."""
     sent = failed = 0
-    rows = NotificationOutbox.objects.filter(pk__in=ids).select_related(
-        "request__location", "location"
-    )
-    for notification in rows:
+    for recipient, group in _messages(_rows(ids)):
         try:
-            recipient = recipient_for(subject_of(notification))
             if not recipient:
                 raise NoRecipient(
                     "No address to notify: set one on the location or CONSULTATION_NOTIFY_EMAIL."
                 )
-            message = build_message(notification, recipient)
+            message = build_message(group, recipient)
             if timeout:
                 message.connection = get_connection(timeout=timeout)
             message.send()
         except Exception as error:
-            failed += 1
-            _record_failure(notification, error)
+            failed += len(group)
+            for notification in group:
+                _record_failure(notification, error)
         else:
-            sent += 1
-            NotificationOutbox.objects.filter(pk=notification.pk).update(
+            sent += len(group)
+            NotificationOutbox.objects.filter(pk__in=[n.pk for n in group]).update(
                 state=NotificationOutbox.State.SENT,
                 lease_until=None,
                 sent_at=timezone.now(),
@@ -193,6 +273,36 @@ def send_claimed(ids, timeout=None):
                 last_error="",
             )
     return sent, failed
+
+
+def _rows(ids):
+    return list(
+        NotificationOutbox.objects.filter(pk__in=ids)
+        .select_related("request__location", "location")
+        .order_by("pk")
+    )
+
+
+def _messages(rows):
+    """(recipient, rows) for each e-mail: one per request row; one per address and day for
+    digests, taking that address's other due digests of the day along (claimed here, so
+    no other sender mails them too)."""
+    digests = {}
+    for row in rows:
+        recipient = recipient_for(subject_of(row))
+        if row.kind == NotificationOutbox.Kind.DIGEST and recipient:
+            digests.setdefault((recipient, row.digest_date), []).append(row)
+        else:
+            yield recipient, [row]
+    for (recipient, day), group in digests.items():
+        same_address = Q(location__notification_email=recipient)
+        if recipient == settings.CONSULTATION_NOTIFY_EMAIL:
+            same_address |= Q(location__notification_email="")
+        more = claim(
+            limit=None,
+            where=Q(kind=NotificationOutbox.Kind.DIGEST, digest_date=day) & same_address,
+        )
+        yield recipient, group + _rows(more)
 
 
 def _record_failure(notification, error):

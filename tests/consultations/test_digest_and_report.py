@@ -89,8 +89,60 @@ def test_yesterdays_median_counts_requests_first_contacted_yesterday(make_timed_
 def test_a_second_run_the_same_day_sends_nothing_more(patient_with_markers):
     call_command("send_digest")
     call_command("send_digest")
-    assert len(mail.outbox) == 2  # Bellevue and Gretna, once each
+    assert len(mail.outbox) == 1  # Bellevue and Gretna, once, in one summary
     assert digests().count() == 2
+
+
+def test_clinics_that_report_to_one_address_send_it_one_summary(patient_with_markers):
+    call_command("send_digest")
+    [message] = mail.outbox
+    assert message.to == ["frontdesk@example.com"]
+    assert message.subject == "Daily summary for 2 clinics: 1 new, 1 overdue"
+    assert "- Bellevue: 1 new, 1 overdue, oldest waiting 6 h" in message.body
+    assert "1 clinic with no request waiting." in message.body
+    assert "https://www.example.org/admin/" in message.body
+    text = (message.subject + message.body).lower()
+    assert not [marker for marker in MARKERS if marker in text]
+    assert f"#{patient_with_markers.pk}" not in text
+    # Each clinic's row is still its own record, sent once, to that address.
+    assert (
+        sorted(digests().values_list("state", "recipient"))
+        == [(NotificationOutbox.State.SENT, "frontdesk@example.com")] * 2
+    )
+
+
+def test_a_summary_for_many_clinics_lists_the_most_overdue_and_counts_the_rest(
+    monkeypatch, make_location, make_timed_request
+):
+    from consultations import notify
+
+    monkeypatch.setattr(notify, "DIGEST_CLINIC_LINES", 2)
+    now = timezone.now()
+    for overdue in (1, 3, 2):
+        clinic = make_location(f"Clinic {overdue}")
+        for _ in range(overdue):
+            make_timed_request(
+                now - timedelta(hours=5), location=clinic, due_at=now - timedelta(hours=1)
+            )
+    call_command("send_digest")
+    [message] = mail.outbox
+    assert message.subject == "Daily summary for 5 clinics: 6 new, 6 overdue"
+    listed = [line for line in message.body.splitlines() if line.startswith("- ")]
+    assert [line.split(":")[0] for line in listed] == ["- Clinic 3", "- Clinic 2"]
+    assert "And 1 more clinic with requests waiting: see the dashboard." in message.body
+    assert "2 clinics with no request waiting." in message.body
+
+
+def test_a_clinic_another_sender_is_mailing_is_not_mailed_twice(patient_with_markers, gretna):
+    from consultations import notify
+
+    day = metrics.Period(1, timezone.now()).end_day
+    notify.queue_digest(gretna, day, {"new": 0, "overdue": 0})
+    taken = notify.claim()  # another sender, still within its lease
+    call_command("send_digest")
+    [message] = mail.outbox
+    assert "Bellevue" in message.subject and "Gretna" not in message.body
+    assert digests().get(pk__in=taken).state == NotificationOutbox.State.SENDING
 
 
 def test_a_mail_outage_delays_the_digest_and_never_loses_or_doubles_it(
@@ -107,7 +159,7 @@ def test_a_mail_outage_delays_the_digest_and_never_loses_or_doubles_it(
     digests().update(next_attempt_at=timezone.now())
     call_command("send_notifications")
     call_command("send_notifications")
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 1  # both clinics report to one address: one summary
     assert set(digests().values_list("state", flat=True)) == {NotificationOutbox.State.SENT}
 
 
