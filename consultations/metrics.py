@@ -467,7 +467,8 @@ def clinic_figures(locations, requests, days=DEFAULT_PERIOD, now=None):
     period = Period(days, now)
     location_list = list(locations)
     by_id = {loc.pk: Figures(location=loc, now=now) for loc in location_list}
-    overall = _add_counts(by_id, requests, now, period.start)
+    _add_open_counts(by_id, requests, now)
+    overall = _add_period_counts(by_id, requests, now, period.start)
     _add_visits(by_id, locations, period)
 
     totals = Figures(now=now)
@@ -489,20 +490,21 @@ def clinic_figures(locations, requests, days=DEFAULT_PERIOD, now=None):
     return [by_id[loc.pk] for loc in location_list], totals
 
 
-def _add_counts(by_id, requests, now, since):
-    """Per clinic: new, open, overdue and the oldest wait now; and of the requests received
-    `since`, how many, contacted, within target, and still waiting past their due time.
-    Two queries, each read from an index: the open requests (by status), and the requests
-    of the period (by time received)."""
+def _overdue(now):
+    return Q(first_contacted_at__isnull=True, due_at__lt=now)
+
+
+def _add_open_counts(by_id, requests, now):
+    """Per clinic: new, open, overdue and the oldest wait now. One query, read from an
+    index (by status)."""
     Status = ConsultationRequest.Status
     waiting = Q(first_contacted_at__isnull=True)
-    overdue = waiting & Q(due_at__lt=now)
     open_now = percentiles(
         requests.filter(status__in=[s for s in Status.values if s != Status.CLOSED]),
         Case(When(waiting, then=F("created_at"))),
         group_by="location_id",
         percents=(),
-        counts={"new": Q(status=Status.NEW), "overdue": overdue},
+        counts={"new": Q(status=Status.NEW), "overdue": _overdue(now)},
     )
     for location_id, spread in open_now.items():
         figures = by_id.get(location_id)
@@ -511,6 +513,12 @@ def _add_counts(by_id, requests, now, since):
             figures.open = spread.rows
             figures.overdue = spread.counts["overdue"]
             figures.oldest_waiting_since = _as_datetime(spread.first)
+
+
+def _add_period_counts(by_id, requests, now, since):
+    """Per clinic, of the requests received `since`: how many, contacted, within target,
+    and still waiting past their due time; returns the spread over all of them. One query,
+    read from an index (by time received)."""
     recent = percentiles(
         requests.filter(created_at__gte=since),
         "first_contact_business_minutes",
@@ -518,7 +526,7 @@ def _add_counts(by_id, requests, now, since):
         overall=True,
         counts={
             "within": Q(first_contacted_at__lte=F("due_at")),
-            "late_open": overdue & ~Q(status=Status.CLOSED),
+            "late_open": _overdue(now) & ~Q(status=ConsultationRequest.Status.CLOSED),
         },
     )
     for location_id, spread in recent.items():
@@ -544,17 +552,26 @@ def _as_datetime(value):
 
 def digest_counts(locations, now=None):
     """{location id: counts} for each clinic's daily digest: new, overdue, the oldest wait
-    and yesterday's median time to first contact (site time zone). Numbers only."""
+    and yesterday's median time to first contact, yesterday being the clinic's own local
+    day (a clinic two time zones west of the site closes two hours later). Numbers only."""
     now = now or timezone.now()
     locations = list(locations)
     by_id = {loc.pk: Figures(location=loc, now=now) for loc in locations}
     requests = ConsultationRequest.objects.filter(location__in=[loc.pk for loc in locations])
-    today = Period(1, now).start
-    _add_counts(by_id, requests, now, today)
-    yesterday = datetime.combine(today.date() - timedelta(days=1), time(0), tzinfo=today.tzinfo)
-    contacted = requests.filter(first_contacted_at__gte=yesterday, first_contacted_at__lt=today)
+    _add_open_counts(by_id, requests, now)
+    # One window per time zone the clinics are in, so still one query (none: no rows).
+    yesterday = Q(pk__in=[])
+    for name, zone in {loc.time_zone: loc.zone for loc in locations}.items():
+        today = datetime.combine(timezone.localtime(now, zone).date(), time(0), tzinfo=zone)
+        start = datetime.combine(today.date() - timedelta(days=1), time(0), tzinfo=zone)
+        yesterday |= Q(
+            location__time_zone=name, first_contacted_at__gte=start, first_contacted_at__lt=today
+        )
     spreads = percentiles(
-        contacted, "first_contact_business_minutes", group_by="location_id", percents=(MEDIAN,)
+        requests.filter(yesterday),
+        "first_contact_business_minutes",
+        group_by="location_id",
+        percents=(MEDIAN,),
     )
     empty = Spread()
     return {

@@ -2,7 +2,8 @@
 own numbers, through the outbox, scoped like the dashboard."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -84,6 +85,26 @@ def test_yesterdays_median_counts_requests_first_contacted_yesterday(make_timed_
     counts = metrics.digest_counts([bellevue], now)[bellevue.pk]
     assert counts["median_minutes_yesterday"] == 40
     assert counts["contacted_yesterday"] == 3
+
+
+def test_yesterday_is_each_clinics_own_local_day(make_timed_request, make_location, settings):
+    settings.TIME_ZONE = "America/Chicago"
+    seattle = make_location("Seattle", time_zone="America/Los_Angeles")
+    chicago = make_location("Chicago", time_zone="America/Chicago")
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=ZoneInfo("America/Chicago"))
+    # 23:30 yesterday in Seattle is already 01:30 today in Chicago.
+    late_last_night = datetime(2026, 12, 5, 23, 30, tzinfo=ZoneInfo("America/Los_Angeles"))
+    for clinic in (seattle, chicago):
+        make_timed_request(
+            late_last_night - timedelta(hours=2),
+            location=clinic,
+            first_contacted_at=late_last_night,
+            first_contact_business_minutes=25,
+        )
+    counts = metrics.digest_counts([seattle, chicago], now)
+    assert counts[seattle.pk]["contacted_yesterday"] == 1
+    assert counts[seattle.pk]["median_minutes_yesterday"] == 25
+    assert counts[chicago.pk]["contacted_yesterday"] == 0
 
 
 def test_a_second_run_the_same_day_sends_nothing_more(patient_with_markers):
