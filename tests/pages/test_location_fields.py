@@ -5,6 +5,7 @@ import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from location_admin_forms import location_admin_data
 
 from pages.forms import LocationAdminForm
 from pages.hours import Interval
@@ -12,24 +13,8 @@ from pages.models import ClosureDate, Location, OpeningHours, find_overlaps
 
 
 def form_data(**overrides):
-    data = {
-        "name": "Testville",
-        "slug": "testville",
-        "is_active": "on",
-        "sort_order": "0",
-        "street_address": "",
-        "city": "",
-        "state": "",
-        "postal_code": "",
-        "phone": "",
-        "time_zone": "America/Chicago",
-        "map_url": "",
-        "staff_notes": "",
-        "photo_alt": "",
-        "notification_email": "",
-    }
-    data.update(overrides)
-    return data
+    """A new location's admin form, with `overrides` for the fields under test."""
+    return location_admin_data(name="Testville", slug="testville", **overrides)
 
 
 @pytest.mark.django_db
