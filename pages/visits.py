@@ -215,9 +215,19 @@ def flush():
     return counts.flush()
 
 
+# How long a stopping worker waits for a flush already under way (the database's own
+# timeouts end a hung one sooner).
+EXIT_FLUSH_WAIT_SECONDS = 10
+
+
 def _flush_at_exit():
     if settings.configured and getattr(settings, "VISIT_FLUSH_AUTOMATICALLY", False):
         counts.stop.set()
+        # The flush thread may hold a batch it took but has not stored yet: let it finish,
+        # or that batch dies with the thread when the interpreter exits.
+        thread = counts.thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(EXIT_FLUSH_WAIT_SECONDS)
         counts.flush()
 
 

@@ -6,6 +6,8 @@ import datetime
 import os
 import subprocess
 import sys
+import threading
+import time
 import zoneinfo
 from pathlib import Path
 
@@ -340,3 +342,24 @@ def test_counts_for_a_location_deleted_before_the_flush_do_not_hold_up_the_other
     assert visits.flush() == 1
     assert saved() == {(bellevue.pk, "treatment"): 1}
     assert visits.counts.pending == {}
+
+
+def test_a_stopping_worker_waits_for_a_flush_already_under_way(monkeypatch, settings, bellevue):
+    """The flush thread takes the counts, then stores them: a worker stopping in between
+    must not exit before the store is done (gunicorn stopping a worker lost 20 views so)."""
+    settings.VISIT_FLUSH_AUTOMATICALLY = True
+    settings.VISIT_FLUSH_SECONDS = 0.01
+    storing, stored = threading.Event(), []
+
+    def slow_store(batch):
+        storing.set()
+        time.sleep(0.3)
+        stored.append(sum(batch.values()))
+        return stored[-1]
+
+    monkeypatch.setattr(visits, "store", slow_store)
+    monkeypatch.setattr(visits, "counts", visits.Counts())
+    visits.counts.add(bellevue.pk, "treatment")
+    assert storing.wait(5)
+    visits._flush_at_exit()
+    assert stored == [1]
