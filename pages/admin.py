@@ -5,9 +5,15 @@ from django.utils.html import format_html
 from django.utils.translation import get_language_info
 
 from . import images
-from .forms import HttpsURLField, LocationAdminForm, OpeningHoursFormSet
+from .forms import (
+    CivilRightsCoordinatorForm,
+    HttpsURLField,
+    LocationAdminForm,
+    OpeningHoursFormSet,
+)
 from .models import (
     REVIEW_MAX_AGE_DAYS,
+    CivilRightsCoordinator,
     ClinicalReview,
     ClosureDate,
     ContentUpdate,
@@ -167,3 +173,15 @@ class LanguageTaglineAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "direction"]
     search_fields = ["language_name", "language_code", "text"]
     fields = ["language_name", "language_code", "text", "direction", "is_active", "sort_order"]
+
+
+@admin.register(CivilRightsCoordinator)
+class CivilRightsCoordinatorAdmin(admin.ModelAdmin):
+    """Who handles complaints of unfair treatment; the notice of nondiscrimination names
+    them. One for the practice: once entered, it is changed, not added again."""
+
+    form = CivilRightsCoordinatorForm
+    list_display = ["who", "phone", "email", "updated_at"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not CivilRightsCoordinator.objects.exists()

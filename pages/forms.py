@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import images
-from .models import Location, OpeningHours, find_overlaps
+from .models import CivilRightsCoordinator, Location, OpeningHours, find_overlaps
 from .phones import e164, parse_us_phone
 
 
@@ -21,6 +21,20 @@ def _time_zone_choices():
     names = sorted(zoneinfo.available_timezones())
     us = [name for name in names if name.startswith("America/") or name.startswith("Pacific/")]
     return [(name, name) for name in us] + [(n, n) for n in names if n not in us]
+
+
+def clean_patient_phone(raw):
+    """A number patients call, typed by staff as they say it; kept as E.164, like the
+    consultation form's."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    number = parse_us_phone(raw)
+    if number is None:
+        raise forms.ValidationError(
+            _("Enter a phone number patients can call, with the area code.")
+        )
+    return e164(number)
 
 
 class LocationAdminForm(forms.ModelForm):
@@ -56,16 +70,7 @@ class LocationAdminForm(forms.ModelForm):
         }
 
     def clean_phone(self):
-        """Staff type numbers as they say them; we keep E.164, like the consultation form."""
-        raw = self.cleaned_data.get("phone", "").strip()
-        if not raw:
-            return ""
-        number = parse_us_phone(raw)
-        if number is None:
-            raise forms.ValidationError(
-                _("Enter a phone number patients can call, with the area code.")
-            )
-        return e164(number)
+        return clean_patient_phone(self.cleaned_data.get("phone", ""))
 
     def clean_postal_code(self):
         return self.cleaned_data.get("postal_code", "").strip()
@@ -87,6 +92,24 @@ class LocationAdminForm(forms.ModelForm):
             images.validate_photo(photo)
             return images.sanitize(photo)
         return photo
+
+
+class CivilRightsCoordinatorForm(forms.ModelForm):
+    class Meta:
+        model = CivilRightsCoordinator
+        fields = ["who", "phone", "email", "mailing_address"]
+        widgets = {"mailing_address": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_phone(self):
+        return clean_patient_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("phone") or cleaned.get("email") or cleaned.get("mailing_address")):
+            raise forms.ValidationError(
+                "Give at least one way to reach them: a phone, an e-mail or a mailing address."
+            )
+        return cleaned
 
 
 class OpeningHoursFormSet(forms.BaseInlineFormSet):

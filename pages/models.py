@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from . import geo, hours, images
+from . import geo, hours, images, phones
 from .usstates import US_STATES
 
 # Top-level paths a location slug must not take: /<slug>/ would hide them.
@@ -279,16 +279,7 @@ class Location(models.Model):
         return self.__dict__["_phone_display"][1]
 
     def _format_phone(self):
-        try:
-            number = phonenumbers.parse(self.phone, None)
-        except phonenumbers.NumberParseException:
-            return self.phone
-        style = (
-            phonenumbers.PhoneNumberFormat.NATIONAL
-            if number.country_code == 1
-            else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
-        return phonenumbers.format_number(number, style)
+        return phones.display(self.phone)
 
     @property
     def has_contact_details(self):
@@ -578,6 +569,51 @@ class LanguageTagline(models.Model):
 
     def __str__(self):
         return self.language_name
+
+
+class CivilRightsCoordinator(models.Model):
+    """Who patients contact if they think they were treated unfairly: the practice's
+    Section 1557 coordinator, named on the notice of nondiscrimination. One row for the
+    whole practice, entered by staff; until then the notice sends patients to the front
+    desk and names nobody."""
+
+    who = models.CharField(
+        _("name or job title"),
+        max_length=100,
+        help_text=_("Shown to patients, e.g. “Practice manager” or a person's name."),
+    )
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        validators=[validate_e164_phone],
+        help_text=_("e.g. (402) 555-0100"),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    mailing_address = models.TextField(_("mailing address"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("civil rights coordinator (Section 1557)")
+        verbose_name_plural = _("civil rights coordinator (Section 1557)")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="one_civil_rights_coordinator")
+        ]
+
+    def __str__(self):
+        return self.who
+
+    def save(self, *args, **kwargs):
+        self.pk = 1  # one for the whole practice
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).first()
+
+    @property
+    def phone_display(self):
+        return phones.display(self.phone) if self.phone else ""
 
 
 class DailyPageViews(models.Model):

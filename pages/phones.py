@@ -16,3 +16,18 @@ def parse_us_phone(raw):
 def e164(number):
     """How numbers are stored: +14025550100 (an extension is kept apart)."""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display(stored):
+    """A stored E.164 number as patients read it: national format for US numbers,
+    “(402) 555-0100”, international for others; anything unreadable as it is."""
+    try:
+        number = phonenumbers.parse(stored, None)
+    except phonenumbers.NumberParseException:
+        return stored
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)

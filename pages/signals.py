@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from . import cache, outage
 from .models import (
+    CivilRightsCoordinator,
     ClinicalReview,
     ClosureDate,
     ContentUpdate,
@@ -32,12 +33,15 @@ def hours_changed(instance, **kwargs):
     cache.invalidate_on_commit(cache.location_tag(instance.location_id))
 
 
-# Reviews and updates are shown on treatment pages, taglines on the language notice.
+# Reviews and updates are shown on treatment pages, taglines on the language notice, the
+# coordinator on the notice of nondiscrimination.
 @receiver(post_save, sender=ClinicalReview)
 @receiver(post_delete, sender=ClinicalReview)
 @receiver(post_save, sender=ContentUpdate)
 @receiver(post_delete, sender=ContentUpdate)
 @receiver(post_save, sender=LanguageTagline)
 @receiver(post_delete, sender=LanguageTagline)
+@receiver(post_save, sender=CivilRightsCoordinator)
+@receiver(post_delete, sender=CivilRightsCoordinator)
 def page_text_changed(**kwargs):
     cache.invalidate_on_commit()

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, TemplateView
 from . import finder, outage
 from .cache import LISTS_LOCATIONS, CachedPageMixin, location_tag
 from .models import (
+    CivilRightsCoordinator,
     ClinicalReview,
     ContentUpdate,
     DailyPageViews,
@@ -121,6 +122,9 @@ class NondiscriminationView(ClinicPhonesMixin, CachedPageMixin, TemplateView):
 
     template_name = "pages/nondiscrimination.html"
     cache_tags = [LISTS_LOCATIONS]  # how to ask for help names the clinics' phones
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(coordinator=CivilRightsCoordinator.current(), **kwargs)
 
 
 class LanguageAssistanceView(ClinicPhonesMixin, CachedPageMixin, TemplateView):

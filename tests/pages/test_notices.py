@@ -135,3 +135,55 @@ def test_a_tagline_needs_a_real_language_code(db):
     tagline = LanguageTagline(language_name="X", language_code="not a code", text="x")
     with pytest.raises(ValidationError):
         tagline.full_clean()
+
+
+# --- the civil rights (Section 1557) coordinator -------------------------------------
+
+
+def test_the_notice_names_no_coordinator_until_staff_enter_one(client):
+    for path in ("/nondiscrimination/", "/es/no-discriminacion/"):
+        html = client.get(path).content.decode()
+        assert "civil rights coordinator" not in html and "derechos civiles:" not in html
+        assert 'href="mailto:' not in html
+    assert (
+        "at the front desk of any of our clinics"
+        in client.get("/nondiscrimination/").content.decode()
+    )
+
+
+def test_staff_enter_the_coordinator_and_both_notices_name_them_at_once(
+    admin_client, client, settings
+):
+    settings.PAGE_CACHE_SECONDS = 60
+    client.get("/nondiscrimination/")  # kept in the page cache
+    response = admin_client.post(
+        "/admin/pages/civilrightscoordinator/add/",
+        {
+            "who": "Practice manager",
+            "phone": "(402) 555-0142",
+            "email": "civilrights@example.com",
+            "mailing_address": "1 Example Street\nGretna, NE 68028",
+        },
+    )
+    assert response.status_code == 302
+    html = client.get("/nondiscrimination/").content.decode()
+    assert "our civil rights coordinator: Practice manager." in html
+    assert '<a href="tel:+14025550142">(402) 555-0142</a>' in html
+    assert '<a href="mailto:civilrights@example.com">' in html
+    assert "1 Example Street<br>Gretna, NE 68028" in html
+    spanish = client.get("/es/no-discriminacion/").content.decode()
+    assert "es Practice manager, a cargo de los derechos civiles." in spanish
+    assert "Por correo electrónico:" in spanish
+    # One for the practice: it is changed from now on, not added again.
+    assert admin_client.get("/admin/pages/civilrightscoordinator/add/").status_code == 403
+
+
+def test_the_coordinator_needs_a_way_to_reach_them_and_a_real_phone(admin_client):
+    from pages.models import CivilRightsCoordinator
+
+    url = "/admin/pages/civilrightscoordinator/add/"
+    response = admin_client.post(url, {"who": "Practice manager"})
+    assert "Give at least one way to reach them" in response.content.decode()
+    response = admin_client.post(url, {"who": "Practice manager", "phone": "555-01"})
+    assert "Enter a phone number patients can call" in response.content.decode()
+    assert not CivilRightsCoordinator.objects.exists()
