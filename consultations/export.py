@@ -4,8 +4,9 @@ many rows staff export."""
 import csv
 import io
 
-import phonenumbers
 from django.utils import timezone, translation
+
+from pages import phones
 
 from .models import ConsultationRequest
 
@@ -19,16 +20,7 @@ def format_phone(value, extension=""):
         return ""
     if extension:
         return f"{format_phone(value)} ext. {extension}"
-    try:
-        number = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException:
-        return value
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 1
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
+    return phones.display(value)
 
 
 def csv_safe(value):

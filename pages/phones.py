@@ -22,7 +22,7 @@ def display(stored):
     """A stored E.164 number as patients read it: national format for US numbers,
     “(402) 555-0100”, international for others; anything unreadable as it is."""
     try:
-        number = phonenumbers.parse(stored, None)
+        number = phonenumbers.parse(stored, "US")
     except phonenumbers.NumberParseException:
         return stored
     style = (
