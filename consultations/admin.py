@@ -67,19 +67,15 @@ class ScopedLocationFilter(admin.RelatedFieldListFilter):
 
 def assignable_staff(request):
     """Whom requests may be assigned to, and filtered by: staff who share a clinic with the
-    viewer (StaffLocationAccess.colleagues_of), and whoever a request the viewer sees is
-    assigned to already (shown in the list anyway), so saving a request keeps it."""
-    assigned = ConsultationRequest.objects.visible_to(request.user).filter(
-        assigned_to__isnull=False
-    )
-    colleagues = StaffLocationAccess.colleagues_of(request.user)
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(pk__in=colleagues.values("pk")) | Q(pk__in=assigned.values("assigned_to"))
-        )
-        .order_by("username")
-    )
+    viewer (all staff for those who see every clinic), and whoever a request the viewer
+    sees is assigned to already (the list shows them anyway), so saving keeps them."""
+    locations = StaffLocationAccess.locations_for(request.user)
+    assigned = ConsultationRequest.objects.filter(assigned_to__isnull=False)
+    if locations is not None:
+        assigned = assigned.filter(location__in=locations)
+    colleagues = StaffLocationAccess.staff_of(locations)
+    shown = Q(pk__in=colleagues.values("pk")) | Q(pk__in=assigned.values("assigned_to"))
+    return get_user_model().objects.filter(shown).order_by("username")
 
 
 class ScopedAssigneeFilter(admin.RelatedFieldListFilter):

@@ -234,18 +234,18 @@ class StaffLocationAccess(models.Model):
         return list(cls.objects.filter(user=user).values_list("location_id", flat=True))
 
     @classmethod
-    def colleagues_of(cls, user):
-        """Active staff who see at least one location `user` sees: all of them for someone
-        who sees every location; otherwise the staff of their locations, and those who see
-        every location (they see these too). Names of other clinics' staff stay hidden."""
+    def staff_of(cls, locations):
+        """Active staff who see at least one of `locations` (ids, as locations_for gives
+        them; None: every location): the staff given one of them, and those who see every
+        location. Offered to a viewer limited to `locations`, it names no other clinic's
+        staff."""
         from django.contrib.auth import get_user_model
 
         staff = get_user_model().objects.filter(is_staff=True, is_active=True)
-        allowed = cls.locations_for(user)
-        if allowed is None:
+        if locations is None:
             return staff
         return staff.filter(
-            models.Q(pk__in=cls.objects.filter(location__in=allowed).values("user_id"))
+            models.Q(pk__in=cls.objects.filter(location__in=locations).values("user_id"))
             | models.Q(pk__in=StaffAllLocationsAccess.objects.values("user_id"))
             | models.Q(is_superuser=True)
         )

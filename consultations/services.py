@@ -48,8 +48,8 @@ def _due_at(location, received_at):
 def delete_requests(requests, reason, user=None, job=""):
     """The one way requests are deleted, by staff (`user`) or by a job (its name in
     `job`): each gets a deletion-log row, together they get one audit event, and the
-    three writes commit together or not at all. `requests`: ConsultationRequest objects,
-    their locations loaded (the log keeps the clinic's name)."""
+    three writes commit together or not at all. `requests`: ConsultationRequest objects
+    or a QuerySet, their locations loaded (the log keeps the clinic's name)."""
     deleted_by = user.get_username() if user is not None else job
     with transaction.atomic():
         requests = list(requests)
