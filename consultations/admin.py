@@ -1,5 +1,6 @@
 import phonenumbers
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils.timesince import timesince, timeuntil
 
 from pages.models import Location
 
-from . import metrics
+from . import metrics, services
 from .export import csv_chunks, format_phone
 from .models import (
     AuditEvent,
@@ -62,6 +63,36 @@ class ScopedLocationFilter(admin.RelatedFieldListFilter):
         if allowed is not None:
             locations = locations.filter(pk__in=allowed)
         return [(loc.pk, loc.name) for loc in locations]
+
+
+def assignable_staff(request):
+    """Whom requests may be assigned to, and filtered by: staff who share a clinic with the
+    viewer (all staff for those who see every clinic), and whoever a request the viewer
+    sees is assigned to already (the list shows them anyway), so saving keeps them."""
+    locations = StaffLocationAccess.locations_for(request.user)
+    assigned = ConsultationRequest.objects.filter(assigned_to__isnull=False)
+    if locations is not None:
+        assigned = assigned.filter(location__in=locations)
+    colleagues = StaffLocationAccess.staff_of(locations)
+    shown = Q(pk__in=colleagues.values("pk")) | Q(pk__in=assigned.values("assigned_to"))
+    return get_user_model().objects.filter(shown).order_by("username")
+
+
+class ScopedAssigneeFilter(admin.RelatedFieldListFilter):
+    """The "assigned to" filter names only staff the viewer works with."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(user.pk, user.get_username()) for user in assignable_staff(request)]
+
+
+def asked_for(request, search_param):
+    """A list's query string as the audit log keeps it: every filter, order and page,
+    without the search text (kept in its own column)."""
+    return {
+        name: values[0] if len(values) == 1 else values
+        for name, values in request.GET.lists()
+        if name != search_param
+    }
 
 
 class OpenOldestFirstFilter(admin.SimpleListFilter):
@@ -152,7 +183,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "preferred_language",
         "interpreter_needed",
         "created_at",
-        "assigned_to",
+        ("assigned_to", ScopedAssigneeFilter),
     ]
     list_select_related = ["location", "assigned_to"]
     search_fields = ["=id", "first_name", "last_name", "email", "phone"]
@@ -182,6 +213,28 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        # Only a list that is shown: a refusal, a redirect or an action's answer has none.
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None:
+            self.record_listing(request, changelist.result_list, changelist.query, SEARCH_VAR)
+        return response
+
+    def record_listing(self, request, shown, search, search_param):
+        """Audit a list or a search (also the admin's autocomplete, see modsite.admin):
+        who, the filters and search text, and the requests on the page shown. `shown` is
+        the page's own QuerySet: reading it here fills its cache, so the page's rows are
+        fetched once."""
+        action = AuditEvent.Action.SEARCH if search else AuditEvent.Action.LIST
+        AuditEvent.record(
+            action,
+            list(shown),
+            user=request.user,
+            search=search,
+            filters=asked_for(request, search_param),
+        )
+
     def get_ordering(self, request):
         if request.GET.get(ResponseFilter.parameter_name) in ResponseFilter.by_due_time:
             return ["due_at", "pk"]
@@ -191,7 +244,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
-            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+            kwargs["queryset"] = assignable_staff(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Name", ordering="last_name")
@@ -265,21 +318,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         fields = ", ".join(form.changed_data)
         AuditEvent.record(AuditEvent.Action.CHANGE, [obj], user=request.user, detail=fields)
 
+    # Deletions, one or many, go through the one audited delete (with purge_requests).
     def delete_model(self, request, obj):
-        self._log_deletion(request, [obj])
-        super().delete_model(request, obj)
+        services.delete_requests([obj], "Admin", user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_requests(queryset.select_related("location"), "Admin", user=request.user)
 
     # Actions run outside the admin's own transactions: a change and its log rows commit
     # together, or neither does.
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        self._log_deletion(request, list(queryset.select_related("location")))
-        super().delete_queryset(request, queryset)
-
-    def _log_deletion(self, request, requests):
-        DeletionLog.record(requests, deleted_by=request.user.get_username(), reason="Admin")
-        AuditEvent.record(AuditEvent.Action.DELETE, requests, user=request.user)
-
     @transaction.atomic
     def _set_status(self, request, queryset, status):
         label = ConsultationRequest.Status(status).label.lower()
@@ -314,7 +361,13 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected requests to CSV", permissions=["export"])
     def export_csv(self, request, queryset):
-        AuditEvent.record(AuditEvent.Action.EXPORT, queryset, user=request.user)
+        AuditEvent.record(
+            AuditEvent.Action.EXPORT,
+            queryset,
+            user=request.user,
+            search=request.GET.get(SEARCH_VAR, ""),
+            filters=asked_for(request, SEARCH_VAR),
+        )
         response = StreamingHttpResponse(
             csv_chunks(queryset), content_type="text/csv; charset=utf-8"
         )
@@ -397,9 +450,9 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyLogAdmin):
-    list_display = ["at", "username", "action", "count", "detail"]
+    list_display = ["at", "username", "action", "count", "search", "detail"]
     list_filter = ["action", ("locations", ScopedLocationFilter), "at"]
-    search_fields = ["username", "detail"]
+    search_fields = ["username", "detail", "search"]
     exclude = ["locations"]
 
     def get_queryset(self, request):

@@ -2,7 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -234,6 +234,23 @@ class StaffLocationAccess(models.Model):
         return list(cls.objects.filter(user=user).values_list("location_id", flat=True))
 
     @classmethod
+    def staff_of(cls, locations):
+        """Active staff who see at least one of `locations` (ids, as locations_for gives
+        them; None: every location): the staff given one of them, and those who see every
+        location. Offered to a viewer limited to `locations`, it names no other clinic's
+        staff."""
+        from django.contrib.auth import get_user_model
+
+        staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+        if locations is None:
+            return staff
+        return staff.filter(
+            models.Q(pk__in=cls.objects.filter(location__in=locations).values("user_id"))
+            | models.Q(pk__in=StaffAllLocationsAccess.objects.values("user_id"))
+            | models.Q(is_superuser=True)
+        )
+
+    @classmethod
     def describe(cls, user):
         """The user's access in words, for the access log: no patient data, no ids."""
         if StaffAllLocationsAccess.objects.filter(user=user).exists():
@@ -427,10 +444,13 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """Who opened, exported, changed or deleted requests. Kept after the requests go."""
+    """Who opened, listed, searched, exported, changed or deleted requests, and when. Kept
+    after the requests go. The one place that records it is `record`."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Opened"
+        LIST = "list", "Listed"
+        SEARCH = "search", "Searched"
         CHANGE = "change", "Changed"
         EXPORT = "export", "Exported"
         DELETE = "delete", "Deleted"
@@ -438,12 +458,20 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     # Plain ids, not foreign keys: the log must outlive the users and the requests.
     user_id = models.IntegerField(null=True, blank=True)
-    username = models.CharField(max_length=150, blank=True)
+    username = models.CharField(
+        max_length=150, blank=True, help_text="Staff username, or the command that acted."
+    )
     request_ids = models.JSONField(default=list, blank=True)
     # The requests' locations, to show each staff member the events of their locations.
     locations = models.ManyToManyField(Location, blank=True, related_name="+")
     count = models.PositiveIntegerField(default=0)
     detail = models.CharField(max_length=200, blank=True)
+    # What a list, search or export was asked for. The search text may be a patient's
+    # name: it is kept here, for the auditors, and never written to a log.
+    search = models.TextField("search text", blank=True)
+    filters = models.JSONField(
+        default=dict, blank=True, help_text="The list's filters, order and page."
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -456,9 +484,12 @@ class AuditEvent(models.Model):
         return f"{who} {self.get_action_display().lower()} {self.count} request(s)"
 
     @classmethod
-    def record(cls, action, requests, user=None, detail=""):
+    @transaction.atomic
+    def record(cls, action, requests, user=None, detail="", search="", filters=None, username=""):
         """`requests`: ConsultationRequest objects or a QuerySet of them, read now (before
-        an update that could take them out of the QuerySet's filter)."""
+        an update that could take them out of the QuerySet's filter). `user` is the staff
+        member; a job passes `username` (its name) instead. A constant number of queries,
+        however many requests."""
         if isinstance(requests, models.QuerySet):
             ids = list(requests.order_by("pk").values_list("pk", flat=True))
             location_ids = set(requests.order_by().values_list("location_id", flat=True).distinct())
@@ -468,10 +499,16 @@ class AuditEvent(models.Model):
         event = cls.objects.create(
             action=action,
             user_id=getattr(user, "pk", None),
-            username=getattr(user, "username", ""),
+            username=user.get_username() if user is not None else username,
             request_ids=ids,
             count=len(ids),
-            detail=detail,
+            detail=detail[:200],
+            search=search,
+            filters=filters or {},
         )
-        event.locations.set(location_ids)
+        # A new event has no locations yet: one insert, not set()'s read-then-write.
+        through = cls.locations.through
+        through.objects.bulk_create(
+            through(auditevent_id=event.pk, location_id=pk) for pk in sorted(location_ids)
+        )
         return event

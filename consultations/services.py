@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import metrics, notify
-from .models import ConsultationRequest
+from .models import AuditEvent, ConsultationRequest, DeletionLog
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +43,19 @@ def _due_at(location, received_at):
     except Exception:
         logger.exception("Could not work out the due time for location %s", location.pk)
         return None
+
+
+def delete_requests(requests, reason, user=None, job=""):
+    """The one way requests are deleted, by staff (`user`) or by a job (its name in
+    `job`): each gets a deletion-log row, together they get one audit event, and the
+    three writes commit together or not at all. `requests`: ConsultationRequest objects
+    or a QuerySet, their locations loaded (the log keeps the clinic's name)."""
+    deleted_by = user.get_username() if user is not None else job
+    with transaction.atomic():
+        requests = list(requests)
+        DeletionLog.record(requests, deleted_by=deleted_by, reason=reason)
+        AuditEvent.record(
+            AuditEvent.Action.DELETE, requests, user=user, username=job, detail=reason
+        )
+        ConsultationRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
+    return len(requests)

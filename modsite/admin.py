@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -38,6 +42,19 @@ class StaffOTPAuthenticationForm(OTPAdminAuthenticationForm):
             raise self.get_invalid_login_error() from None
 
 
+class AuditedAutocompleteJsonView(AutocompleteJsonView):
+    """An autocomplete answer is a search: a model admin that audits its lists (it has
+    `record_listing`, as the consultation requests' does) records this one too, with the
+    results actually sent."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = getattr(self.model_admin, "record_listing", None)
+        if record is not None:
+            record(self.request, context["object_list"], self.term, "term")
+        return context
+
+
 class StaffAdminSite(AdminSite):
     """The admin holds patients' requests: with STAFF_REQUIRE_2FA on, staff must sign in
     with a password and a code from their authenticator app (a TOTP device, see
@@ -59,6 +76,48 @@ class StaffAdminSite(AdminSite):
         from consultations.dashboard import dashboard_context
 
         return super().index(request, {**dashboard_context(request), **(extra_context or {})})
+
+    def get_urls(self):
+        # Our "view on site" shortcut in place of django.contrib.contenttypes' one.
+        shortcut = path(
+            "r/<path:content_type_id>/<path:object_id>/",
+            self.admin_view(self.view_on_site),
+            name="view_on_site",
+        )
+        urls = super().get_urls()
+        return [shortcut if getattr(u, "name", None) == "view_on_site" else u for u in urls]
+
+    def autocomplete_view(self, request):
+        return AuditedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Sends staff to a record's page only if its admin shows them that record, and
+        answers "not found" alike when it does not exist, is another clinic's, or has no
+        page (as an inactive clinic has not): so it confirms nothing the admin hides."""
+        url = self._page_of(request, content_type_id, object_id)
+        if not url:
+            raise Http404
+        return HttpResponseRedirect(url)
+
+    def _page_of(self, request, content_type_id, object_id):
+        from django.contrib.contenttypes.models import ContentType
+
+        try:
+            model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        except (ValueError, ContentType.DoesNotExist):
+            return None
+        model_admin = self._registry.get(model)
+        if model_admin is None or not model_admin.has_view_or_change_permission(request):
+            return None
+        # The admin's own lookup, so its scope applies (a clinic's staff, their clinics).
+        obj = model_admin.get_object(request, unquote(object_id))
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            return None
+        if callable(model_admin.view_on_site):
+            return model_admin.view_on_site(obj)
+        if model_admin.view_on_site and hasattr(obj, "get_absolute_url"):
+            return obj.get_absolute_url()
+        return None
 
     def has_permission(self, request):
         return super().has_permission(request) and (

@@ -87,6 +87,11 @@ class LocationAdmin(admin.ModelAdmin):
         # Styles live in a file: the Content-Security-Policy blocks inline style attributes.
         css = {"all": ["css/admin.css"]}
 
+    def view_on_site(self, obj):
+        # An inactive clinic has no public page: no link, and the admin's "view on site"
+        # shortcut answers "not found" (modsite.admin.StaffAdminSite.view_on_site).
+        return obj.get_absolute_url() if obj.is_active else None
+
     @admin.display(description="Phone", ordering="phone")
     def phone_display(self, obj):
         return obj.phone_display

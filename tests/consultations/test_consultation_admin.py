@@ -91,7 +91,7 @@ def test_staff_limited_to_some_locations_see_only_their_requests(
     assert {name for _, name in location_filter.lookup_choices} == {"Gretna", "Omaha"}
     assert client.get(change_url(other)).status_code == 302  # "does not exist"
     assert client.get(change_url(theirs)).status_code == 200
-    assert AuditEvent.objects.get().request_ids == [theirs.pk]
+    assert AuditEvent.objects.get(action="view").request_ids == [theirs.pk]
 
 
 def test_limited_manager_exports_only_their_locations(

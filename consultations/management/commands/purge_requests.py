@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from consultations.models import ConsultationRequest, DeletionLog
+from consultations import services
+from consultations.models import ConsultationRequest
 
 BATCH = 1000
 
@@ -13,7 +14,8 @@ BATCH = 1000
 class Command(BaseCommand):
     help = (
         "Delete closed consultation requests not changed for CONSULTATION_RETENTION_DAYS "
-        "days. Open requests are never deleted. Each deletion is kept in the deletion log."
+        "days. Open requests are never deleted. Each deletion is kept in the deletion log "
+        "and the audit log."
     )
 
     def add_arguments(self, parser):
@@ -36,8 +38,8 @@ class Command(BaseCommand):
             return
         reason = f"Retention: closed, unchanged for {days} days"
         deleted = 0
-        # Batches keep each transaction (and memory) small; each batch's log rows and
-        # deletions commit together.
+        # Batches keep each transaction (and memory) small; each batch's log rows, audit
+        # event and deletions commit together (services.delete_requests).
         while True:
             with transaction.atomic():
                 # Locked until the batch is gone: a request staff reopen meanwhile waits
@@ -50,8 +52,7 @@ class Command(BaseCommand):
                 )
                 if not batch:
                     break
-                DeletionLog.record(batch, deleted_by="purge_requests", reason=reason)
-                ConsultationRequest.objects.filter(pk__in=[r.pk for r in batch]).delete()
+                services.delete_requests(batch, reason, job="purge_requests")
             deleted += len(batch)
             if total > BATCH:
                 self.stdout.write(f"  {deleted} of {total} deleted")
