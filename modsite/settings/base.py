@@ -52,8 +52,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "modsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Before anything reads a request body (CSRF, forms): public pages take small forms only.
-    "modsite.middleware.PublicBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Counts patients' views of patient pages, kept ones included (pages/visits.py).
     "pages.visits.VisitCounterMiddleware",
@@ -68,6 +66,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Signs staff out SESSION_MAX_SECONDS after they signed in, however active.
     "modsite.signin.SessionLifetimeMiddleware",
+    # Before anything reads a request body (CSRF, forms): only signed-in staff may send
+    # more than a small form (modsite/middleware.py). Needs to know who is signed in.
+    "modsite.middleware.PublicBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
