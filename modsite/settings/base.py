@@ -216,10 +216,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Sign-in is paused for a username, and separately for an address, after repeated failures.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Failed sign-ins (modsite/signin.py): sign-in is paused for a username at one address
+# after AXES_FAILURE_LIMIT failures, and for an address, whatever usernames it tries, after
+# AXES_ADDRESS_FAILURE_LIMIT. Never for a username alone, or anyone who knows it could lock
+# its owner out: from AXES_FAILURE_LIMIT failures on, addresses it has not signed in from
+# wait a growing few seconds (up to SIGN_IN_SLOWDOWN_MAX_SECONDS) between tries instead.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+SIGN_IN_SLOWDOWN_MAX_SECONDS = env_int("SIGN_IN_SLOWDOWN_MAX_SECONDS", 60, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "modsite.signin.SignInHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "modsite.security.client_ip"

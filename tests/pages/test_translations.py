@@ -111,9 +111,10 @@ def deploy_check_output(db):
 def test_check_deploy_passes_with_the_compiled_catalogue(settings, deploy_check_output):
     settings.LOCALE_PATHS = [ROOT / "locale"]
 
-    failed, output = deploy_check_output()
+    _failed, output = deploy_check_output()
 
-    assert not failed, output
+    # (Other checks may fail in a test run, e.g. async.E001 under the browser tests.)
+    assert "modsite.E003" not in output, output
 
 
 def test_check_deploy_fails_when_spanish_was_never_compiled(locale_copy, deploy_check_output):
