@@ -10,6 +10,8 @@ from django.urls import path
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
+from . import signin
+
 
 class StaffOTPAuthenticationForm(OTPAdminAuthenticationForm):
     """Password plus authenticator code. django-otp asks staff to pick a device even when
@@ -70,6 +72,15 @@ class StaffAdminSite(AdminSite):
     @property
     def login_template(self):
         return "otp/admin111/login.html" if settings.STAFF_REQUIRE_2FA else None
+
+    def login(self, request, extra_context=None):
+        """A username under attack from many addresses: this address waits its turn
+        before its password is even checked (modsite/signin.py)."""
+        if request.method == "POST":
+            wait = signin.slowdown_seconds(request, request.POST.get("username"))
+            if wait:
+                return signin.slowdown_response(request, wait)
+        return super().login(request, extra_context)
 
     def index(self, request, extra_context=None):
         """The index is the staff dashboard (for those who may view requests)."""

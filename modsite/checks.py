@@ -73,6 +73,28 @@ def check_trusted_proxies(app_configs, **kwargs):
     return problems
 
 
+@register(Tags.translation, deploy=True)
+def check_compiled_translations(app_configs, **kwargs):
+    """Errors, not warnings: a deploy with an uncompiled language serves English under its
+    address (/es/), which patients who read only Spanish cannot use."""
+    from modsite.translations import COMPILE_HINT, catalogue_problems
+
+    return [
+        Error(problem, hint=COMPILE_HINT, id="modsite.E003") for problem in catalogue_problems()
+    ]
+
+
+def refuse_to_serve_untranslated():
+    """For the WSGI/ASGI entry points: gunicorn runs no system checks, so an uncompiled
+    language would otherwise go live silently. (Not in AppConfig.ready: compilemessages
+    itself must run under the production settings.)"""
+    from modsite.translations import COMPILE_HINT, catalogue_problems
+
+    problems = catalogue_problems()
+    if problems:
+        raise ImproperlyConfigured(" ".join([*problems, COMPILE_HINT]))
+
+
 @register()
 def check_client_address_settings(app_configs, **kwargs):
     from modsite.security import trusted_proxies

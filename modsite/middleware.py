@@ -75,16 +75,21 @@ PUBLIC_BODY_MAX_BYTES = 16 * 1024
 
 
 class PublicBodyLimitMiddleware:
-    """Refuse file uploads and oversized bodies outside the staff admin, from the headers
-    alone, before anything reads the body. No public form takes a file, so without this a
-    robot could make a worker write a 40 MB upload to disk, and only then be refused.
-    The admin (location photos) is left to Django's own limits."""
+    """Refuse file uploads and oversized bodies from anyone but signed-in staff, from the
+    headers alone, before anything reads the body. No public form takes a file, and the
+    admin's sign-in form is small, so without this a robot could make a worker parse a
+    40 MB upload and spool it to disk (CSRF's 403 comes only after the parse), and only
+    then be refused. Staff (location photos) are left to Django's own limits.
+
+    Placed after the session and authentication middleware, to know who is signed in, but
+    still before any view or CSRF's check reads request.POST. Public pages never get the
+    session cookie (SESSION_COOKIE_PATH), so for them that costs no database query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/" + settings.ADMIN_URL):
+        if not is_signed_in_staff(request):
             refusal = self.refusal(request)
             if refusal is not None:
                 return refusal
@@ -99,11 +104,7 @@ class PublicBodyLimitMiddleware:
                 _("We could not read this form"),
                 _("Our forms take typed answers only, not files or pictures."),
             )
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0  # Django reads no body at all then
-        if length > PUBLIC_BODY_MAX_BYTES:
+        if length_unknown_or_over_cap(request.META):
             return self.refuse(
                 request,
                 413,
@@ -126,6 +127,26 @@ class PublicBodyLimitMiddleware:
         with translation.override(language):
             html = render_to_string("request_refused.html", context)
         return HttpResponse(html, status=status)
+
+
+def is_signed_in_staff(request):
+    """Signed in to the admin, as the admin itself decides (active staff, with the second
+    factor when STAFF_REQUIRE_2FA is on)."""
+    from django.contrib import admin
+
+    return hasattr(request, "user") and admin.site.has_permission(request)
+
+
+def length_unknown_or_over_cap(meta):
+    """A declared length over the cap, or a body sent in chunks with no length at all: its
+    size is known only by reading it, and browsers always declare a form's length."""
+    declared = meta.get("CONTENT_LENGTH")
+    if not declared:
+        return "HTTP_TRANSFER_ENCODING" in meta
+    try:
+        return int(declared) > PUBLIC_BODY_MAX_BYTES
+    except ValueError:
+        return False  # Django reads no body at all then
 
 
 class UrlLanguageMiddleware(LocaleMiddleware):

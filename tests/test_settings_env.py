@@ -71,7 +71,8 @@ def test_empty_security_variables_keep_production_protections_on():
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("STAFF_REQUIRE_2FA", "maybe"), ("SECURE_HSTS_SECONDS", "-1")]
+    ("name", "value"),
+    [("STAFF_REQUIRE_2FA", "maybe"), ("SECURE_HSTS_SECONDS", "-1"), ("SESSION_MAX_SECONDS", "12h")],
 )
 def test_an_unreadable_value_stops_start_up_naming_the_variable(name, value):
     result = start_site(**{name: value})

@@ -52,8 +52,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "modsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Before anything reads a request body (CSRF, forms): public pages take small forms only.
-    "modsite.middleware.PublicBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Counts patients' views of patient pages, kept ones included (pages/visits.py).
     "pages.visits.VisitCounterMiddleware",
@@ -66,6 +64,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Signs staff out SESSION_MAX_SECONDS after they signed in, however active.
+    "modsite.signin.SessionLifetimeMiddleware",
+    # Before anything reads a request body (CSRF, forms): only signed-in staff may send
+    # more than a small form (modsite/middleware.py). Needs to know who is signed in.
+    "modsite.middleware.PublicBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
@@ -213,10 +216,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Sign-in is paused for a username, and separately for an address, after repeated failures.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Failed sign-ins (modsite/signin.py): sign-in is paused for a username at one address
+# after AXES_FAILURE_LIMIT failures, and for an address, whatever usernames it tries, after
+# AXES_ADDRESS_FAILURE_LIMIT. Never for a username alone, or anyone who knows it could lock
+# its owner out: from AXES_FAILURE_LIMIT failures on, addresses it has not signed in from
+# wait a growing few seconds (up to SIGN_IN_SLOWDOWN_MAX_SECONDS) between tries instead.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+SIGN_IN_SLOWDOWN_MAX_SECONDS = env_int("SIGN_IN_SLOWDOWN_MAX_SECONDS", 60, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "modsite.signin.SignInHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staff/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "modsite.security.client_ip"
@@ -227,6 +237,10 @@ AXES_VERBOSE = True
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 15 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However active, staff sign in again this long after they last did (12 hours): requests
+# keep restarting the idle clock, so without it a session could last for ever
+# (modsite/signin.py).
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Only the admin uses sessions: the cookie never travels with patient pages, and reading

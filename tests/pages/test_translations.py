@@ -1,6 +1,7 @@
 """The Spanish catalogue is complete: every string the code and templates mark for
 translation has a Spanish msgstr, none is left fuzzy, and the compiled file is current."""
 
+import io
 import os
 import re
 import shutil
@@ -75,3 +76,105 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
     ours = {(entry.msgctxt, entry.msgid) for entry in catalogue()}
     missing = [entry.msgid for entry in found if (entry.msgctxt, entry.msgid) not in ours]
     assert not missing, f"run makemessages and translate: {missing}"
+
+
+# --- A deploy must not serve English under /es/ -------------------------------------------
+
+
+@pytest.fixture
+def locale_copy(tmp_path, settings):
+    """LOCALE_PATHS pointed at a copy of locale/ holding only django.po (nothing compiled)."""
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(PO, folder / "django.po")
+    settings.LOCALE_PATHS = [tmp_path]
+    return folder
+
+
+@pytest.fixture
+def deploy_check_output(db):
+    """What `manage.py check --deploy` says, and whether it failed (some checks read the
+    database)."""
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    def run():
+        try:
+            call_command("check", deploy=True, stdout=io.StringIO(), stderr=io.StringIO())
+        except SystemCheckError as error:
+            return True, str(error)
+        return False, ""
+
+    return run
+
+
+def test_check_deploy_passes_with_the_compiled_catalogue(settings, deploy_check_output):
+    settings.LOCALE_PATHS = [ROOT / "locale"]
+
+    _failed, output = deploy_check_output()
+
+    # (Other checks may fail in a test run, e.g. async.E001 under the browser tests.)
+    assert "modsite.E003" not in output, output
+
+
+def test_check_deploy_fails_when_spanish_was_never_compiled(locale_copy, deploy_check_output):
+    failed, output = deploy_check_output()
+
+    assert failed
+    assert "modsite.E003" in output
+    assert "Spanish (es)" in output
+    assert "no compiled catalogue" in output
+
+
+def test_check_deploy_fails_when_the_compiled_catalogue_is_older_than_its_source(
+    locale_copy, deploy_check_output
+):
+    mo = locale_copy / "django.mo"
+    shutil.copy(MO, mo)
+    an_hour_ago = (locale_copy / "django.po").stat().st_mtime - 3600
+    os.utime(mo, (an_hour_ago, an_hour_ago))
+
+    failed, output = deploy_check_output()
+
+    assert failed
+    assert "older than" in output
+
+
+def test_check_deploy_fails_when_the_compiled_catalogue_translates_nothing_known(
+    locale_copy, deploy_check_output
+):
+    # Compiled from a catalogue that lost its entries (e.g. a bad merge), but newer.
+    empty = polib.POFile()
+    empty.metadata = catalogue().metadata
+    empty.save_as_mofile(str(locale_copy / "django.mo"))
+
+    failed, output = deploy_check_output()
+
+    assert failed
+    assert "Skip to main content" in output
+
+
+def test_the_production_server_refuses_to_start_without_compiled_spanish(locale_copy):
+    locale = locale_copy.parent.parent
+    code = f"from django.conf import settings; settings.LOCALE_PATHS = [{str(locale)!r}]; "
+    code += "import modsite.wsgi"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "modsite.settings.production",
+        "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-test-0123456789",
+        "ALLOWED_HOSTS": "www.example.com",
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "Spanish (es)" in result.stderr
