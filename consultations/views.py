@@ -58,8 +58,8 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
             request,
             "consultations/choose_clinic.html",
             {
-                "search": finder.search(
-                    request.GET.get("q", ""), url_name="consultations:create_for_location"
+                "search": finder.from_params(
+                    request.GET, url_name="consultations:create_for_location"
                 )
             },
         )

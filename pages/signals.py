@@ -2,7 +2,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import cache, outage
+from . import cache, outage, sitemaps
 from .models import (
     CivilRightsCoordinator,
     ClinicalReview,
@@ -19,6 +19,7 @@ from .models import (
 def location_changed(instance, **kwargs):
     # Its own pages and the pages that list locations; other clinics' pages stay warm.
     cache.invalidate_on_commit(cache.location_tag(instance), cache.LISTS_LOCATIONS)
+    sitemaps.drop()  # it lists the active locations, each with its lastmod
     outage.remember_clinic_phones(Location.objects.active())
 
 
@@ -31,6 +32,7 @@ def hours_changed(instance, **kwargs):
     # are redrawn, and its sitemap lastmod moves. A queryset update sends no signal.
     Location.objects.filter(pk=instance.location_id).update(updated_at=timezone.now())
     cache.invalidate_on_commit(cache.location_tag(instance.location_id))
+    sitemaps.drop()
 
 
 # Reviews and updates are shown on treatment pages, taglines on the language notice, the

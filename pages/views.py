@@ -40,16 +40,40 @@ class HomeView(CachedPageMixin, TemplateView):
 
 
 class FinderView(CachedPageMixin, TemplateView):
-    """/locations/?q=68005: a GET form, so a search is a link to share. One kept page per
-    search, redrawn when any location changes; a fixed number of queries per search."""
+    """/locations/?q=68005: a GET form, so a search is a link to share; ?state=NE&page=2
+    browses one state's clinics. A fixed number of queries per page.
+
+    Only the pages our own links lead to are kept (the overview, each state's pages),
+    redrawn when any location changes. A search is rendered each time and never kept: a
+    crafted link must not fill the page cache, nor leave its words in a kept page."""
 
     template_name = "pages/finder.html"
     cache_tags = [LISTS_LOCATIONS]
-    cache_query_params = ["q"]
+    # All three, so that a search is never answered with the kept overview.
+    cache_query_params = ["q", "state", "page"]
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.get("q", "")
-        return super().get_context_data(search=finder.search(query), **kwargs)
+        self.search = finder.from_params(self.request.GET)
+        return super().get_context_data(search=self.search, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if not self.is_our_own_link():
+            response.same_for_everyone = False  # shown, never kept
+        return response
+
+    def is_our_own_link(self):
+        """True when the GET parameters are exactly those of a link we print (an empty
+        q, as the empty search box sends, counts as none)."""
+        search = getattr(self, "search", None)
+        wanted = search.canonical_params if search else None
+        if wanted is None:
+            return False
+        given = self.request.GET
+        return given.getlist("q") in ([], [""]) and all(
+            given.getlist(name) == ([wanted[name]] if name in wanted else [])
+            for name in ("state", "page")
+        )
 
 
 class LocationPageMixin(CountedPageMixin, CachedPageMixin):

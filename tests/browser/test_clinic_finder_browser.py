@@ -171,3 +171,46 @@ def test_general_form_with_many_clinics_starts_with_an_accessible_finder(
     page.get_by_role("link", name="Choose Test Clinic 0003 (fake)").click()
     page.wait_for_url("**/test-clinic-0003/consultation/")
     expect(page.locator(".chosen-clinic")).to_contain_text("Test Clinic 0003 (fake)")
+
+
+def many_clinics():
+    """Past one page of clinics: 45 in Nebraska, so the state has three pages."""
+    from tests.pages.test_finder_by_state import add_clinics
+
+    add_clinics(45, state="NE")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("path", ["/locations/", "/locations/?state=NE&page=2", "/es/consulta/"])
+def test_with_many_clinics_the_states_and_pages_pass_axe(
+    page, live_server, axe_violations, find_foreign_requests, path, width
+):
+    many_clinics()
+    page.set_viewport_size({"width": width, "height": 800})
+    assert page.goto(live_server.url + path).status == 200
+    count, report = axe_violations(page)
+    assert count == 0, report
+    assert find_foreign_requests(page) == []
+    scroll_width, client_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll_width <= client_width
+
+
+def test_without_javascript_a_patient_browses_a_states_clinics_page_by_page(browser, live_server):
+    many_clinics()
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/locations/")
+        page.get_by_role("link", name="Nebraska").click()
+        page.wait_for_url("**/locations/?state=NE")
+        expect(page.get_by_role("status")).to_contain_text("47 clinics in Nebraska")
+        page.get_by_role("link", name="Next page").click()
+        page.wait_for_url("**/locations/?state=NE&page=2")
+        expect(page.get_by_text("Page 2 of 3")).to_be_visible()
+        assert page.locator(".finder-result").count() == 20
+        page.get_by_role("link", name="Previous page").click()
+        page.wait_for_url("**/locations/?state=NE")
+    finally:
+        context.close()

@@ -117,9 +117,9 @@ def test_no_js_form_is_a_get_form_with_a_labelled_box_named_q(client, nebraska):
     box_id = re.search(r'id="([^"]+)"', box).group(1)
     assert f'<label class="form-label" for="{box_id}">' in html
     assert 'value="68005"' in box  # the search stays in the box
-    # The count is announced, and the page title names the search.
+    # The count is announced; the title says these are search results, not what was typed.
     assert re.search(r'role="status"[^>]*>\s*<h2[^>]*>4 clinics nearest to 68005</h2>', html)
-    assert "<title>Clinics near 68005" in html
+    assert "<title>Clinic search results | MOD Dermatology</title>" in html
     assert "GeoNames" in html  # the data's licence asks for credit
 
 
@@ -151,6 +151,10 @@ def _queries(client, path):
 PATHS = [
     "/",
     "/locations/",
+    "/locations/?state=TX",
+    "/locations/?state=TX&page=2",
+    "/locations/?state=other",
+    "/locations/?q=Texas&page=2",
     "/locations/?q=68005",
     "/locations/?q=Omaha",
     "/locations/?q=NE",
@@ -176,7 +180,12 @@ def test_consultation_form_queries_stay_the_same_past_the_drop_down(client):
     way the queries do not grow with the number of clinics."""
     from consultations.views import CLINIC_SELECT_LIMIT
 
-    paths = ["/test-clinic-0001/consultation/", "/consultation/", "/consultation/?q=68005"]
+    paths = [
+        "/test-clinic-0001/consultation/",
+        "/consultation/",
+        "/consultation/?q=68005",
+        "/consultation/?state=TX",
+    ]
     Location.objects.all().delete()
     call_command("seed_locations", 3)
     few = {path: _queries(client, path) for path in paths}

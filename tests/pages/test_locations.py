@@ -58,10 +58,13 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
         ("/es/bellevue/isotretinoina/", 5),
         # Counts (one file or an index?), lists and lastmods, for each language.
         ("/sitemap.xml", 12),
-        # One search, the footer.
-        ("/locations/", 2),
+        # The states (one grouped count) and the first page of clinics, the footer.
+        ("/locations/", 3),
+        ("/locations/?state=NE", 3),
+        # Distances from plain values, then the nearest ten; the footer.
         ("/locations/?q=68005", 2),
-        ("/locations/?q=town", 2),
+        # A page of results: its count and its rows, the footer.
+        ("/locations/?q=town", 3),
     ],
 )
 def test_page_queries_do_not_grow_with_the_number_of_locations(

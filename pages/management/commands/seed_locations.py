@@ -6,7 +6,7 @@ import zipcodes
 from django.core.management.base import BaseCommand, CommandError
 
 from modsite import seeding
-from pages import cache, geo
+from pages import cache, geo, sitemaps
 from pages.models import Location, OpeningHours
 from pages.usstates import STATE_NAMES
 
@@ -51,6 +51,7 @@ class Command(BaseCommand):
         seeding.refresh_planner_statistics(Location, OpeningHours)
         # bulk_create sends no signals: drop kept pages once, for every new clinic.
         cache.invalidate()
+        sitemaps.drop()
         self.stdout.write(f"Made {made} fake location(s).")
 
     def _make_batch(self, numbers, places, rng):
