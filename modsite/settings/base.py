@@ -8,6 +8,7 @@ import bootstrap_wrapper
 import dj_database_url
 
 from .env import (
+    DEFAULT_TRUSTED_PROXIES,
     env_bool,
     env_choice,
     env_int,
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     # X-Forwarded-Proto from our own proxies only (TRUSTED_PROXIES), before anything reads it.
     "modsite.middleware.ProxySchemeMiddleware",
     "modsite.middleware.RequestIdMiddleware",
+    # Above the page cache, which keeps (and serves HEAD from) whole GET pages.
+    "modsite.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "modsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -277,7 +280,7 @@ PERMISSIONS_POLICY = {
 # Proxies in front of the site (addresses or ranges). X-Forwarded-For is believed only
 # from these, so a caller elsewhere cannot choose the address the rate limit and the
 # sign-in lockout see. Loopback by default: a proxy on the same machine.
-TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1/128"])
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
 
 # One JSON line per record on stderr, with the request id; ScrubFilter masks anything a
 # patient sent (see modsite/logs.py). Django's own loggers are routed here too, replacing

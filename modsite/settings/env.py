@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
+# TRUSTED_PROXIES when unset: a proxy on the same machine. Read by the settings and by
+# gunicorn.conf.py, so Django and gunicorn trust the same proxies.
+DEFAULT_TRUSTED_PROXIES = ("127.0.0.0/8", "::1/128")
 FALSE = {"0", "false", "no", "off"}
 
 
