@@ -16,11 +16,9 @@ it. A warm page hit thus costs a dictionary lookup and an addition, no round tri
 Not counted:
 - anything but GET with a 200 answer (HEAD, redirects, errors, sent forms);
 - robots: see is_robot() and ROBOT_WORDS;
-- staff who are signed in. Their session cookie only travels to the admin
-  (SESSION_COOKIE_PATH), so the admin's answers also give a signed-in staff member a
-  marker cookie for the whole site (STAFF_COOKIE: value "1", no identifier, HttpOnly,
-  gone after the same idle time as the session, removed on sign-out). A browser that
-  sends it, or the session cookie itself, is not counted. Patients never receive it.
+- staff who are signed in: a browser that sends a valid signed staff marker, which the
+  admin's answers give them (pages/staff_marker.py). A made-up marker or session cookie
+  is counted like any browser.
 """
 
 import atexit
@@ -38,12 +36,13 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from . import staff_marker
 from .models import DailyPageViews, Location
 
 logger = logging.getLogger(__name__)
 
 # Set on the admin's answers to signed-in staff; see the module docstring.
-STAFF_COOKIE = "modsite_staff"
+STAFF_COOKIE = staff_marker.STAFF_COOKIE
 # Paths whose kind this worker remembers: many times the pages a worker keeps (1,000 by
 # default), so an entry is only dropped long after its page was.
 MAX_TAGS = 20_000
@@ -104,9 +103,8 @@ def is_patient_view(request, response):
     return (
         request.method == "GET"
         and response.status_code == 200
-        and STAFF_COOKIE not in request.COOKIES
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not is_robot(request.META.get("HTTP_USER_AGENT", ""))
+        and not staff_marker.is_signed_in_staff(request)
     )
 
 
@@ -306,17 +304,9 @@ class VisitCounterMiddleware:
     def _mark_staff(request, response):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff:
-            response.set_cookie(
-                STAFF_COOKIE,
-                "1",
-                max_age=settings.SESSION_COOKIE_AGE,
-                path="/",
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
+            staff_marker.mark(response)
         elif STAFF_COOKIE in request.COOKIES:
-            response.delete_cookie(STAFF_COOKIE, path="/", samesite="Lax")
+            staff_marker.unmark(response)
 
 
 # --- Reading the counts ------------------------------------------------------------------

@@ -139,6 +139,8 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_RECHECK_SECONDS = env_int("PAGE_CACHE_RECHECK_SECONDS", 1)
 # Pages each worker keeps in memory; past it, the least recently used one goes.
 PAGE_CACHE_MAX_PAGES = env_int("PAGE_CACHE_MAX_PAGES", 1000)
+# ... and at most this many bytes of pages (bodies, headers and about 1 KB each besides).
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
 # First-party visit counts (pages/visits.py): daily totals per page, nothing about the
 # visitor. Each worker saves its counts every VISIT_FLUSH_SECONDS (what a killed worker
 # can lose) and when it exits.

@@ -82,10 +82,12 @@ def env_choice(name, default, choices):
         raise _bad(name, "one of " + ", ".join(choices), value) from None
 
 
-def env_url(name, default="", *, schemes):
+def env_url(name, default="", *, schemes, required=False):
     """An absolute URL with one of `schemes` and a host (or a unix socket path)."""
     value = _raw(name)
     if value is None:
+        if required:
+            raise ImproperlyConfigured(f"Set the {name} environment variable.")
         return default
     value = value.strip()
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import signing
 from django.db import DatabaseError
 from django.test import Client
 from django.utils import timezone
@@ -163,7 +164,7 @@ def test_signed_in_staff_are_not_counted_on_patient_pages(patient, bellevue, set
     admin = patient.get(f"/{settings.ADMIN_URL}")
     assert admin.status_code == 200
     marker = admin.cookies[visits.STAFF_COOKIE]
-    assert marker.value == "1"  # the same for everyone: no identifier
+    assert marker.value.startswith("1:")  # "1", a date and a signature: no identifier
     assert marker["path"] == "/"
     assert marker["httponly"]
     assert marker["max-age"] == settings.SESSION_COOKIE_AGE
@@ -191,10 +192,27 @@ def test_staff_are_counted_again_once_signed_out(patient, bellevue, settings):
     assert saved() == {(bellevue.pk, "treatment"): 1}
 
 
-def test_a_browser_sending_a_session_cookie_is_not_counted(patient, bellevue, settings):
-    patient.cookies[settings.SESSION_COOKIE_NAME] = "anything"
+@pytest.mark.parametrize("value", ["1", "anything", "1:1tXyZa:forged-signature"])
+def test_a_made_up_staff_marker_or_session_cookie_does_not_stop_counting(
+    db, bellevue, settings, value
+):
+    for n, cookie in enumerate([visits.STAFF_COOKIE, settings.SESSION_COOKIE_NAME]):
+        browser = FormClient(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=f"198.51.100.{n + 1}")
+        browser.cookies[cookie] = value
+        browser.get("/bellevue/isotretinoin/")
+    assert saved() == {(bellevue.pk, "treatment"): 2}
+
+
+def test_an_expired_staff_marker_does_not_stop_counting(patient, bellevue, settings, monkeypatch):
+    staff = User.objects.create_user("reader", password="x" * 16, is_staff=True)
+    patient.force_login(staff)
+    patient.get(f"/{settings.ADMIN_URL}")
+    del patient.cookies[settings.SESSION_COOKIE_NAME]
+    # Later than the session's idle time, without the admin renewing the marker.
+    later = time.time() + settings.SESSION_COOKIE_AGE + 5
+    monkeypatch.setattr(signing.time, "time", lambda: later)
     patient.get("/bellevue/isotretinoin/")
-    assert saved() == {}
+    assert saved() == {(bellevue.pk, "treatment"): 1}
 
 
 def test_patients_get_no_staff_marker(patient, bellevue, settings):
