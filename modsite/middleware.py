@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import logs, security
 
-# An id from our own proxy is kept so its logs and ours line up; anything odd is replaced.
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# An id from our own proxy is kept so its logs and ours line up; anything else (longer, other
+# characters, a line break) is replaced. fullmatch: "$" alone lets a trailing newline by.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class ProxySchemeMiddleware:
@@ -43,7 +44,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         with logs.request_context(request_id, request):
             response = self.get_response(request)

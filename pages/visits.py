@@ -1,4 +1,4 @@
-"""First-party visit counts: how many times patients saw each patient page, per day.
+"""First-party visit counts: how many patients' browsers saw each patient page, per day.
 
 No cookie, no address, no user agent, no identifier is stored or sent anywhere: each
 worker adds 1 to a number in its own memory, and a background thread adds those numbers
@@ -6,6 +6,16 @@ to one row per (day, location, kind) in the database every VISIT_FLUSH_SECONDS, 
 more when the worker exits. A worker that is killed loses at most that many seconds of
 counts; several workers and machines add up in the database (UPDATE ... count + n), so
 totals are right however many serve the site.
+
+Each browser counts once per page and day, as privacy-first analytics (Plausible) do it:
+a view is known by a keyed hash of the client address, the user agent and the page, keyed
+with a random salt of the day. The salt lives only in the shared cache (so every worker
+uses the same one) and in workers' memory, and expires with the day: after that, no hash
+can be linked to an address again, not even by us. The request only computes the hash
+and checks this worker's own memory; the flush thread asks the shared cache whether any
+worker saw the hash today (`cache.add`, off the request path, no database query with
+Redis). If the cache does not answer, the view is counted: a count too many rather than
+a failed page. Nothing new is stored in the database.
 
 A view says what it shows with CountedPageMixin (it marks its response with
 (location id, kind)). Kept pages are served by pages.cache.PageCacheMiddleware without the
@@ -23,18 +33,23 @@ Not counted:
 
 import atexit
 import datetime
+import hashlib
 import logging
 import os
 import re
+import secrets
 import threading
 import time
 from collections import Counter
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
+
+from modsite.security import client_ip
 
 from . import staff_marker
 from .models import DailyPageViews, Location
@@ -46,6 +61,15 @@ STAFF_COOKIE = staff_marker.STAFF_COOKIE
 # Paths whose kind this worker remembers: many times the pages a worker keeps (1,000 by
 # default), so an entry is only dropped long after its page was.
 MAX_TAGS = 20_000
+# Shared cache keys: the day's salt, and "this browser saw this page today" (hash only).
+SALT_KEY_PREFIX = "visits:salt:"
+SEEN_KEY_PREFIX = "visits:seen:"
+# Views a worker remembers having seen today before asking the shared cache; past it the
+# memory is emptied and the shared cache alone tells (a repeat costs a cache call then).
+MAX_SEEN = 100_000
+# While the cache does not answer, a worker uses a salt of its own and asks again this
+# often (seconds).
+SALT_RETRY_SECONDS = 60
 
 
 # --- What is counted ---------------------------------------------------------------------
@@ -134,10 +158,13 @@ class Counts:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.pending = Counter()
+        self.pending = Counter()  # (day, location_id, kind) -> views counted
+        self.unchecked = []  # ((day, location_id, kind), visitor): for the shared check
+        self.seen = (None, set())  # the day, and the visitors this worker saw that day
         self.thread = None
         self.stop = threading.Event()
         self._day = (None, 0.0)  # today's local date, and until when (time.time())
+        self._salt = (None, b"", 0.0)  # the day, its salt, and until when (0: for good)
 
     def today(self):
         day, until = self._day
@@ -152,12 +179,63 @@ class Counts:
             self._day = (day, tomorrow.timestamp())
         return day
 
-    def add(self, location_id, kind):
+    def seconds_left_today(self):
+        self.today()
+        return max(1, int(self._day[1] - time.time()))
+
+    def salt(self):
+        """Today's salt: shared by every worker through the cache, gone with the day."""
+        day = self.today()
+        salt_day, salt, until = self._salt
+        if salt_day == day and (not until or time.monotonic() < until):
+            return salt
+        try:
+            key = SALT_KEY_PREFIX + day.isoformat()
+            cache.add(key, secrets.token_hex(32), timeout=self.seconds_left_today() + 60)
+            shared = cache.get(key)
+        except Exception:
+            shared = None
+        if shared:
+            self._salt = (day, shared.encode(), 0.0)
+        else:
+            logger.warning("Visit counts: the cache is not answering; a salt of our own.")
+            own = salt if salt_day == day else secrets.token_bytes(32)
+            self._salt = (day, own, time.monotonic() + SALT_RETRY_SECONDS)
+        return self._salt[1]
+
+    def visitor(self, request, location_id, kind):
+        """The keyed hash that tells this browser's view of this page today from others."""
+        text = "\n".join(
+            [client_ip(request), request.META.get("HTTP_USER_AGENT", ""), f"{location_id}", kind]
+        )
+        return hashlib.blake2b(text.encode(), key=self.salt(), digest_size=16).hexdigest()
+
+    def add(self, location_id, kind, visitor=None):
+        """Count a view; with `visitor` (see visitor()), only its first view today."""
         key = (self.today(), location_id, kind)
         with self.lock:
-            self.pending[key] += 1
+            if visitor is None:
+                self.pending[key] += 1
+            elif self._first_here(key[0], visitor):
+                self.unchecked.append((key, visitor))
         if self.thread is None and settings.VISIT_FLUSH_AUTOMATICALLY:
             self.start()
+
+    def forget_visitors(self):
+        """Drop the salt and the views seen (tests: the cache was cleared, a new day)."""
+        with self.lock:
+            self.seen = (None, set())
+            self._salt = (None, b"", 0.0)
+
+    def _first_here(self, day, visitor):
+        seen_day, seen = self.seen
+        if seen_day != day or len(seen) >= MAX_SEEN:
+            seen = set()
+            self.seen = (day, seen)
+        if visitor in seen:
+            return False
+        seen.add(visitor)
+        return True
 
     def start(self):
         with self.lock:
@@ -176,9 +254,29 @@ class Counts:
                 logger.exception("Visit counts: flushing failed.")
 
     def take(self):
+        """The views counted since the last flush (first views only, after the shared
+        check)."""
         with self.lock:
             batch, self.pending = self.pending, Counter()
+            unchecked, self.unchecked = self.unchecked, []
+        batch.update(self._first_anywhere(unchecked))
         return batch
+
+    def _first_anywhere(self, unchecked):
+        """Those views no worker saw before today, by the shared cache; all of them if it
+        does not answer."""
+        first = Counter()
+        timeout = self.seconds_left_today() + 60
+        failed = False
+        for key, visitor in unchecked:
+            try:
+                new = failed or cache.add(SEEN_KEY_PREFIX + visitor, 1, timeout=timeout)
+            except Exception:
+                failed = new = True  # one warning, no more waiting on a dead cache
+                logger.warning("Visit counts: the cache is not answering; views counted.")
+            if new:
+                first[key] += 1
+        return first
 
     def flush(self):
         """Add this worker's counts to the database. Kept for the next try if the database
@@ -200,6 +298,7 @@ class Counts:
         # survive fork); the parent's counts are its own to flush.
         self.lock = threading.Lock()
         self.pending = Counter()
+        self.unchecked = []
         self.thread = None
         self.stop = threading.Event()
 
@@ -288,7 +387,7 @@ class VisitCounterMiddleware:
         else:
             tag = self.tags.get(path)  # a kept page, served without its view
         if tag is not None and is_patient_view(request, response):
-            counts.add(*tag)
+            counts.add(*tag, visitor=counts.visitor(request, *tag))
         return response
 
     def _remember(self, path, tag):
