@@ -1,6 +1,6 @@
 """Site-wide middleware: proxy headers believed only from our proxies, a request id for the
-logs, the Permissions-Policy header, a limit on what the public pages accept as a request
-body, and the page language from the URL."""
+logs, HEAD answers without a body, the Permissions-Policy header, a limit on what the
+public pages accept as a request body, and the page language from the URL."""
 
 import re
 import uuid
@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import logs, security
 
-# An id from our own proxy is kept so its logs and ours line up; anything odd is replaced.
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# An id from our own proxy is kept so its logs and ours line up; anything else (longer, other
+# characters, a line break) is replaced. fullmatch: "$" alone lets a trailing newline by.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 class ProxySchemeMiddleware:
@@ -43,11 +44,28 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         with logs.request_context(request_id, request):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD with GET's headers (its Content-Length included) and no body. Views
+    render HEAD as GET, and the page cache keeps that page; gunicorn would drop the body
+    itself, logging a warning for every HEAD (uptime checkers send one a minute)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming and response.content:
+            length = response.get("Content-Length") or str(len(response.content))
+            response.content = b""
+            response["Content-Length"] = length
         return response
 
 

@@ -10,7 +10,7 @@ A view opts in with `CachedPageMixin` and says which data its page shows, as *ta
 
     class ClinicFinderView(CachedPageMixin, TemplateView):
         cache_tags = [LISTS_LOCATIONS]          # lists clinics: redrawn when any changes
-        cache_query_params = ["q"]              # one kept page per search (?q=68005)
+        cache_query_params = ["q"]              # a search (?q=68005) is never kept
 
     class LocationPageMixin(CachedPageMixin):
         def get_cache_tags(self):
@@ -24,8 +24,10 @@ A view opts in with `CachedPageMixin` and says which data its page shows, as *ta
 - A view that declares nothing gets `EVERY_PAGE`: redrawn after any edit (the safe
   default for a page that forgot to say).
 - `cache_query_params`: the GET parameters that change the page. By default the query
-  string is ignored (`/bellevue/?utm_source=x` is `/bellevue/`); a view listing "q"
-  gets one kept page per distinct value of q, other parameters still ignored.
+  string is ignored (`/bellevue/?utm_source=x` is `/bellevue/`). A request carrying one
+  of the listed parameters is rendered fresh and never kept: pages are never keyed on
+  what a caller typed, or each spelling would be one more kept page.
+- A view that is not a class (the sitemap) calls `keep_for_everyone(response, tags)`.
 
 Whoever changes data calls `invalidate_on_commit(*tags)` (pages/signals.py does it for
 Location: `location_tag(pk)` and `LISTS_LOCATIONS`). Another model whose rows appear on a
@@ -48,9 +50,15 @@ stamp, then the tag tokens, then the stamp again, and a rendered page is kept on
 the stamp it read before rendering is still the one after (see `_tokens_for`): a page
 that raced with an edit is served once, uncached, and kept on the next request.
 
-Kept pages are keyed on the canonical origin (SITE_URL, else the request's scheme and
-host without a default port) and the path, so the Host header's port cannot multiply
-entries; at PAGE_CACHE_MAX_PAGES the least recently used page is evicted.
+What callers cannot do
+----------------------
+Kept pages are keyed on SITE_URL (production refuses to start without it), else on the
+request's scheme and host name without any port, and the path: neither the Host header's
+port nor a query string makes a new entry. A worker keeps at most PAGE_CACHE_MAX_PAGES
+pages and PAGE_CACHE_MAX_BYTES bytes; past either, the least recently used page goes.
+HEAD is answered from a kept page (its headers, no body). Only a signed-in staff member
+(a valid signed marker: pages/staff_marker.py) skips the kept pages; any other cookie,
+such as a made-up session id, does not.
 """
 
 import contextlib
@@ -60,14 +68,14 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.http.request import split_domain_port
 
-from .origin import canonical_origin
+from .staff_marker import is_signed_in_staff
 
 logger = logging.getLogger(__name__)
 
@@ -182,23 +190,33 @@ def invalidate_on_commit(*tags):
     transaction.on_commit(lambda: invalidate(*tags))
 
 
+def keep_for_everyone(response, tags=None, query_params=()):
+    """Let PageCacheMiddleware keep this response, tagged with what it shows (None:
+    EVERY_PAGE); a request carrying any of `query_params` is not kept."""
+    response.same_for_everyone = True
+    response.cache_tags = frozenset(tags if tags is not None else [EVERY_PAGE])
+    response.cache_query_params = tuple(query_params)
+    return response
+
+
 class CachedPageMixin:
     """For views whose pages hold no form and nothing about the visitor: lets
     PageCacheMiddleware keep their successful responses, tagged with what they show
     (see the module docstring)."""
 
     cache_tags = None  # e.g. [LISTS_LOCATIONS]; None: EVERY_PAGE
-    cache_query_params = ()  # GET parameters that change the page, e.g. ["q"]
+    cache_query_params = ()  # GET parameters that change the page: never kept, e.g. ["q"]
 
     def get_cache_tags(self):
-        return self.cache_tags if self.cache_tags is not None else [EVERY_PAGE]
+        return self.cache_tags
 
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
-        response.same_for_everyone = True
-        response.cache_tags = frozenset(self.get_cache_tags())
-        response.cache_query_params = tuple(self.cache_query_params)
-        return response
+        return keep_for_everyone(response, self.get_cache_tags(), self.cache_query_params)
+
+
+# What a kept page costs besides its body and headers (its key, objects, the dict slot).
+PAGE_OVERHEAD_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -210,6 +228,8 @@ class _Page:
     status: int
     headers: tuple
     body: bytes
+    query_params: tuple  # a request carrying one of these is not served this page
+    size: int = 0  # bytes counted against PAGE_CACHE_MAX_BYTES
 
     def is_fresh(self, reading, now):
         if self.generation != reading.generation or self.expires <= now:
@@ -217,44 +237,42 @@ class _Page:
         tokens = reading.tokens
         return all(tokens.get(tag) == token for tag, token in self.tokens)
 
-    def response(self):
-        response = HttpResponse(self.body, status=self.status)
+    def response(self, method):
+        # HEAD: the same headers, Content-Length included, and no body.
+        response = HttpResponse(b"" if method == "HEAD" else self.body, status=self.status)
         for name, value in self.headers:
             response.headers[name] = value
         return response
 
 
-@dataclass(frozen=True)
-class _VariesByQuery:
-    """Kept under a path whose page depends on these GET parameters."""
-
-    params: tuple
+def _asks_for_query_params(request, params):
+    return bool(params) and any(name in request.GET for name in params)
 
 
-def _query_key(request, params):
-    return urlencode(sorted((name, request.GET.getlist(name)) for name in params), doseq=True)
+def _cache_key(request):
+    """SITE_URL (or the request's scheme and host name, never its port) and the path.
+    get_host() always: it refuses hosts outside ALLOWED_HOSTS, hit or miss."""
+    host = request.get_host()
+    origin = settings.SITE_URL or f"{request.scheme}://{split_domain_port(host)[0] or host}"
+    return (origin, request.path)
 
 
 class PageCacheMiddleware:
-    """Serve kept patient pages to visitors who are not signed in.
+    """Serve kept patient pages to visitors other than signed-in staff (GET and HEAD).
 
-    Sits just below WhiteNoise, so a hit skips the rest of the stack. A request that
-    carries a session cookie always gets a fresh page, so a session keeps its own rules
-    (browsers send it only to the admin anyway: SESSION_COOKIE_PATH).
+    Sits just below WhiteNoise, so a hit skips the rest of the stack. Signed-in staff
+    (a valid signed marker, checked without the database) always get a fresh page.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.pages = OrderedDict()  # least recently used first
+        self.bytes = 0  # the kept pages' sizes, added up
         self.lock = threading.Lock()
 
     def __call__(self, request):
         seconds = settings.PAGE_CACHE_SECONDS
-        if (
-            not seconds
-            or request.method != "GET"
-            or settings.SESSION_COOKIE_NAME in request.COOKIES
-        ):
+        if not seconds or request.method not in ("GET", "HEAD") or is_signed_in_staff(request):
             return self.get_response(request)
         try:
             reading = current_reading()
@@ -262,18 +280,18 @@ class PageCacheMiddleware:
             # Patients still get their page, uncached, while the cache is down.
             _warn("Page cache skipped: the cache is not answering.")
             return self.get_response(request)
-        # get_host() always: it refuses hosts outside ALLOWED_HOSTS, hit or miss.
-        origin = canonical_origin(request.scheme, request.get_host())
-        base = (settings.SITE_URL or origin, request.path)
-        page = self.pages.get(base)
-        if page.__class__ is _VariesByQuery:
-            page = self.pages.get((*base, _query_key(request, page.params)))
+        key = _cache_key(request)
+        page = self.pages.get(key)
+        if page is not None and _asks_for_query_params(request, page.query_params):
+            return self.get_response(request)  # e.g. a search: never kept
         if page is not None and page.is_fresh(reading, time.monotonic()):
-            self._touch(page.key)
-            return page.response()
+            self._touch(key)
+            return page.response(request.method)
         response = self.get_response(request)
-        if self._keepable(response):
-            self._keep_if_still_fresh(request, base, response, reading, seconds)
+        if self._keepable(response) and not _asks_for_query_params(
+            request, response.cache_query_params
+        ):
+            self._keep_if_still_fresh(key, response, reading, seconds)
         return response
 
     def _touch(self, key):
@@ -290,7 +308,7 @@ class PageCacheMiddleware:
             and not response.cookies
         )
 
-    def _keep_if_still_fresh(self, request, base, response, reading, seconds):
+    def _keep_if_still_fresh(self, key, response, reading, seconds):
         tags = response.cache_tags
         try:
             tokens = _tokens_for(tags, reading)
@@ -299,27 +317,42 @@ class PageCacheMiddleware:
             return
         if tokens is None:
             return
-        params = response.cache_query_params
-        key = (*base, _query_key(request, params)) if params else base
+        headers = tuple(response.headers.items())
+        body = response.content
+        size = (
+            PAGE_OVERHEAD_BYTES
+            + len(body)
+            + sum(len(name) + len(value) for name, value in headers)
+            + len(key[1])
+        )
+        if size > settings.PAGE_CACHE_MAX_BYTES:
+            return  # would push out every other page
         page = _Page(
             key=key,
             generation=reading.generation,
             tokens=tuple(sorted(tokens.items())),
             expires=time.monotonic() + seconds,
             status=response.status_code,
-            headers=tuple(response.headers.items()),
-            body=response.content,
+            headers=headers,
+            body=body,
+            query_params=response.cache_query_params,
+            size=size,
         )
         with self.lock:
-            if params:
-                self._put(base, _VariesByQuery(params))
-            self._put(key, page)
+            self._put(page)
 
-    def _put(self, key, entry):
-        self.pages[key] = entry
-        self.pages.move_to_end(key)
-        while len(self.pages) > settings.PAGE_CACHE_MAX_PAGES:
-            self.pages.popitem(last=False)
+    def _put(self, page):
+        old = self.pages.pop(page.key, None)
+        if old is not None:
+            self.bytes -= old.size
+        self.pages[page.key] = page
+        self.bytes += page.size
+        while (
+            len(self.pages) > settings.PAGE_CACHE_MAX_PAGES
+            or self.bytes > settings.PAGE_CACHE_MAX_BYTES
+        ):
+            _key, evicted = self.pages.popitem(last=False)
+            self.bytes -= evicted.size
 
 
 def _tokens_for(tags, reading):

@@ -197,9 +197,13 @@ def database_answers():
 
 
 def cache_answers():
-    """A write and a read back: a cache that only reads (or only fails) is not working."""
+    """A read, and while the probe is missing (once a minute) a write and a read back: a
+    cache that only reads (or only fails) is not working. Not a write per check: uptime
+    checkers and load balancers ask every few seconds."""
     try:
-        cache.set(HEALTH_KEY, uuid.uuid4().hex, timeout=60)
+        if cache.get(HEALTH_KEY) is not None:
+            return True
+        cache.add(HEALTH_KEY, uuid.uuid4().hex, timeout=60)
         return cache.get(HEALTH_KEY) is not None
     except Exception as error:  # each backend fails its own way (Redis, database, ...)
         logger.warning("Health check: the cache is not answering (%s).", type(error).__name__)

@@ -1,4 +1,4 @@
-"""First-party visit counts: how many times patients saw each patient page, per day.
+"""First-party visit counts: how many patients' browsers saw each patient page, per day.
 
 No cookie, no address, no user agent, no identifier is stored or sent anywhere: each
 worker adds 1 to a number in its own memory, and a background thread adds those numbers
@@ -6,6 +6,16 @@ to one row per (day, location, kind) in the database every VISIT_FLUSH_SECONDS, 
 more when the worker exits. A worker that is killed loses at most that many seconds of
 counts; several workers and machines add up in the database (UPDATE ... count + n), so
 totals are right however many serve the site.
+
+Each browser counts once per page and day, as privacy-first analytics (Plausible) do it:
+a view is known by a keyed hash of the client address, the user agent and the page, keyed
+with a random salt of the day. The salt lives only in the shared cache (so every worker
+uses the same one) and in workers' memory, and expires with the day: after that, no hash
+can be linked to an address again, not even by us. The request only computes the hash
+and checks this worker's own memory; the flush thread asks the shared cache whether any
+worker saw the hash today (`cache.add`, off the request path, no database query with
+Redis). If the cache does not answer, the view is counted: a count too many rather than
+a failed page. Nothing new is stored in the database.
 
 A view says what it shows with CountedPageMixin (it marks its response with
 (location id, kind)). Kept pages are served by pages.cache.PageCacheMiddleware without the
@@ -16,37 +26,52 @@ it. A warm page hit thus costs a dictionary lookup and an addition, no round tri
 Not counted:
 - anything but GET with a 200 answer (HEAD, redirects, errors, sent forms);
 - robots: see is_robot() and ROBOT_WORDS;
-- staff who are signed in. Their session cookie only travels to the admin
-  (SESSION_COOKIE_PATH), so the admin's answers also give a signed-in staff member a
-  marker cookie for the whole site (STAFF_COOKIE: value "1", no identifier, HttpOnly,
-  gone after the same idle time as the session, removed on sign-out). A browser that
-  sends it, or the session cookie itself, is not counted. Patients never receive it.
+- staff who are signed in: a browser that sends a valid signed staff marker, which the
+  admin's answers give them (pages/staff_marker.py). A made-up marker or session cookie
+  is counted like any browser.
 """
 
 import atexit
 import datetime
+import functools
+import hashlib
 import logging
 import os
 import re
+import secrets
 import threading
 import time
 from collections import Counter
+from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from modsite.security import client_ip
+
+from . import staff_marker
 from .models import DailyPageViews, Location
 
 logger = logging.getLogger(__name__)
 
 # Set on the admin's answers to signed-in staff; see the module docstring.
-STAFF_COOKIE = "modsite_staff"
+STAFF_COOKIE = staff_marker.STAFF_COOKIE
 # Paths whose kind this worker remembers: many times the pages a worker keeps (1,000 by
 # default), so an entry is only dropped long after its page was.
 MAX_TAGS = 20_000
+# Shared cache keys: the day's salt, and "this browser saw this page today" (hash only).
+SALT_KEY_PREFIX = "visits:salt:"
+SEEN_KEY_PREFIX = "visits:seen:"
+# Views a worker remembers having seen today before asking the shared cache; past it the
+# memory is emptied and the shared cache alone tells (a repeat costs a cache call then).
+MAX_SEEN = 100_000
+# While the cache does not answer, a worker uses a salt of its own and asks again this
+# often (seconds).
+SALT_RETRY_SECONDS = 60
 
 
 # --- What is counted ---------------------------------------------------------------------
@@ -104,9 +129,8 @@ def is_patient_view(request, response):
     return (
         request.method == "GET"
         and response.status_code == 200
-        and STAFF_COOKIE not in request.COOKIES
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not is_robot(request.META.get("HTTP_USER_AGENT", ""))
+        and not staff_marker.is_signed_in_staff(request)
     )
 
 
@@ -136,10 +160,13 @@ class Counts:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.pending = Counter()
+        self.pending = Counter()  # (day, location_id, kind) -> views counted
+        self.unchecked = []  # ((day, location_id, kind), visitor): for the shared check
+        self.seen = (None, set())  # the day, and the visitors this worker saw that day
         self.thread = None
         self.stop = threading.Event()
         self._day = (None, 0.0)  # today's local date, and until when (time.time())
+        self._salt = (None, b"", 0.0)  # the day, its salt, and until when (0: for good)
 
     def today(self):
         day, until = self._day
@@ -154,12 +181,67 @@ class Counts:
             self._day = (day, tomorrow.timestamp())
         return day
 
-    def add(self, location_id, kind):
+    def seconds_left_today(self):
+        self.today()
+        return max(1, int(self._day[1] - time.time()))
+
+    def salt(self):
+        """Today's salt: shared by every worker through the cache, gone with the day."""
+        day = self.today()
+        salt_day, salt, until = self._salt
+        if salt_day == day and (not until or time.monotonic() < until):
+            return salt
+        try:
+            key = SALT_KEY_PREFIX + day.isoformat()
+            cache.add(key, secrets.token_hex(32), timeout=self.seconds_left_today() + 60)
+            shared = cache.get(key)
+        except Exception:
+            shared = None
+        if shared:
+            self._salt = (day, shared.encode(), 0.0)
+        else:
+            logger.warning("Visit counts: the cache is not answering; a salt of our own.")
+            own = salt if salt_day == day else secrets.token_bytes(32)
+            self._salt = (day, own, time.monotonic() + SALT_RETRY_SECONDS)
+        return self._salt[1]
+
+    def visitor(self, request, location_id, kind):
+        """The keyed hash that tells this browser's view of this page today from others."""
+        meta = request.META
+        address = _client_ip(
+            meta.get("REMOTE_ADDR", ""),
+            meta.get("HTTP_X_FORWARDED_FOR", ""),
+            tuple(settings.TRUSTED_PROXIES),
+        )
+        text = "\n".join([address, meta.get("HTTP_USER_AGENT", ""), f"{location_id}", kind])
+        return hashlib.blake2b(text.encode(), key=self.salt(), digest_size=16).hexdigest()
+
+    def add(self, location_id, kind, visitor=None):
+        """Count a view; with `visitor` (see visitor()), only its first view today."""
         key = (self.today(), location_id, kind)
         with self.lock:
-            self.pending[key] += 1
+            if visitor is None:
+                self.pending[key] += 1
+            elif self._first_here(key[0], visitor):
+                self.unchecked.append((key, visitor))
         if self.thread is None and settings.VISIT_FLUSH_AUTOMATICALLY:
             self.start()
+
+    def forget_visitors(self):
+        """Drop the salt and the views seen (tests: the cache was cleared, a new day)."""
+        with self.lock:
+            self.seen = (None, set())
+            self._salt = (None, b"", 0.0)
+
+    def _first_here(self, day, visitor):
+        seen_day, seen = self.seen
+        if seen_day != day or len(seen) >= MAX_SEEN:
+            seen = set()
+            self.seen = (day, seen)
+        if visitor in seen:
+            return False
+        seen.add(visitor)
+        return True
 
     def start(self):
         with self.lock:
@@ -178,9 +260,29 @@ class Counts:
                 logger.exception("Visit counts: flushing failed.")
 
     def take(self):
+        """The views counted since the last flush (first views only, after the shared
+        check)."""
         with self.lock:
             batch, self.pending = self.pending, Counter()
+            unchecked, self.unchecked = self.unchecked, []
+        batch.update(self._first_anywhere(unchecked))
         return batch
+
+    def _first_anywhere(self, unchecked):
+        """Those views no worker saw before today, by the shared cache; all of them if it
+        does not answer."""
+        first = Counter()
+        timeout = self.seconds_left_today() + 60
+        failed = False
+        for key, visitor in unchecked:
+            try:
+                new = failed or cache.add(SEEN_KEY_PREFIX + visitor, 1, timeout=timeout)
+            except Exception:
+                failed = new = True  # one warning, no more waiting on a dead cache
+                logger.warning("Visit counts: the cache is not answering; views counted.")
+            if new:
+                first[key] += 1
+        return first
 
     def flush(self):
         """Add this worker's counts to the database. Kept for the next try if the database
@@ -202,8 +304,18 @@ class Counts:
         # survive fork); the parent's counts are its own to flush.
         self.lock = threading.Lock()
         self.pending = Counter()
+        self.unchecked = []
         self.thread = None
         self.stop = threading.Event()
+
+
+@functools.lru_cache(maxsize=4096)
+def _client_ip(remote_addr, forwarded_for, _trusted_proxies):
+    """modsite.security.client_ip for these headers, remembered: parsing the addresses
+    cost more than the rest of counting a view (the proxies are part of the key so that
+    a changed TRUSTED_PROXIES is never answered from memory)."""
+    meta = {"REMOTE_ADDR": remote_addr, "HTTP_X_FORWARDED_FOR": forwarded_for}
+    return client_ip(SimpleNamespace(META=meta))
 
 
 counts = Counts()
@@ -290,7 +402,7 @@ class VisitCounterMiddleware:
         else:
             tag = self.tags.get(path)  # a kept page, served without its view
         if tag is not None and is_patient_view(request, response):
-            counts.add(*tag)
+            counts.add(*tag, visitor=counts.visitor(request, *tag))
         return response
 
     def _remember(self, path, tag):
@@ -306,17 +418,9 @@ class VisitCounterMiddleware:
     def _mark_staff(request, response):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_staff:
-            response.set_cookie(
-                STAFF_COOKIE,
-                "1",
-                max_age=settings.SESSION_COOKIE_AGE,
-                path="/",
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Lax",
-            )
+            staff_marker.mark(response)
         elif STAFF_COOKIE in request.COOKIES:
-            response.delete_cookie(STAFF_COOKIE, path="/", samesite="Lax")
+            staff_marker.unmark(response)
 
 
 # --- Reading the counts ------------------------------------------------------------------

@@ -53,6 +53,7 @@ def server_env(workdir):
         MEDIA_ROOT=str(workdir / "media"),
         CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(4)}",
         PAGE_CACHE_SECONDS="600",
+        SITE_URL="https://www.example.invalid",  # required in production; links only
         LOG_LEVEL="WARNING",
     )
     redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS_URL

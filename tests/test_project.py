@@ -50,12 +50,17 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     assert "no issues (0 silenced)" in result.stdout
 
 
-def test_check_deploy_warns_about_a_default_admin_path_password_only_staff_and_no_site_url():
-    result = check_deploy_with_production_settings(
-        SITE_URL="", ADMIN_URL="admin/", STAFF_REQUIRE_2FA="false"
-    )
-    for check_id in ("modsite.W001", "modsite.W002", "modsite.W003"):
+def test_check_deploy_warns_about_a_default_admin_path_and_password_only_staff():
+    result = check_deploy_with_production_settings(ADMIN_URL="admin/", STAFF_REQUIRE_2FA="false")
+    for check_id in ("modsite.W001", "modsite.W002"):
         assert check_id in result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_site_url():
+    """The page cache keys on it: without it each Host a caller sends is new kept pages."""
+    result = check_deploy_with_production_settings(SITE_URL="")
+    assert result.returncode != 0
+    assert "Set the SITE_URL environment variable." in result.stderr
 
 
 def test_a_mistyped_rate_limit_is_a_system_check_error(settings):

@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-test-0123456789",
     "ALLOWED_HOSTS": "www.example.com",
     "DATABASE_URL": "sqlite:///:memory:",
+    "SITE_URL": "https://www.example.com",
 }
 SECURITY_SETTINGS = [
     "DEBUG",

@@ -8,6 +8,7 @@ import bootstrap_wrapper
 import dj_database_url
 
 from .env import (
+    DEFAULT_TRUSTED_PROXIES,
     env_bool,
     env_choice,
     env_int,
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     # X-Forwarded-Proto from our own proxies only (TRUSTED_PROXIES), before anything reads it.
     "modsite.middleware.ProxySchemeMiddleware",
     "modsite.middleware.RequestIdMiddleware",
+    # Above the page cache, which keeps (and serves HEAD from) whole GET pages.
+    "modsite.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "modsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -139,6 +142,8 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_RECHECK_SECONDS = env_int("PAGE_CACHE_RECHECK_SECONDS", 1)
 # Pages each worker keeps in memory; past it, the least recently used one goes.
 PAGE_CACHE_MAX_PAGES = env_int("PAGE_CACHE_MAX_PAGES", 1000)
+# ... and at most this many bytes of pages (bodies, headers and about 1 KB each besides).
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
 # First-party visit counts (pages/visits.py): daily totals per page, nothing about the
 # visitor. Each worker saves its counts every VISIT_FLUSH_SECONDS (what a killed worker
 # can lose) and when it exits.
@@ -291,7 +296,7 @@ PERMISSIONS_POLICY = {
 # Proxies in front of the site (addresses or ranges). X-Forwarded-For is believed only
 # from these, so a caller elsewhere cannot choose the address the rate limit and the
 # sign-in lockout see. Loopback by default: a proxy on the same machine.
-TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.0/8", "::1/128"])
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
 
 # One JSON line per record on stderr, with the request id; ScrubFilter masks anything a
 # patient sent (see modsite/logs.py). Django's own loggers are routed here too, replacing

@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
+# TRUSTED_PROXIES when unset: a proxy on the same machine. Read by the settings and by
+# gunicorn.conf.py, so Django and gunicorn trust the same proxies.
+DEFAULT_TRUSTED_PROXIES = ("127.0.0.0/8", "::1/128")
 FALSE = {"0", "false", "no", "off"}
 
 
@@ -79,10 +82,12 @@ def env_choice(name, default, choices):
         raise _bad(name, "one of " + ", ".join(choices), value) from None
 
 
-def env_url(name, default="", *, schemes):
+def env_url(name, default="", *, schemes, required=False):
     """An absolute URL with one of `schemes` and a host (or a unix socket path)."""
     value = _raw(name)
     if value is None:
+        if required:
+            raise ImproperlyConfigured(f"Set the {name} environment variable.")
         return default
     value = value.strip()
     try:

@@ -1,10 +1,13 @@
 """Production: behind a TLS-terminating proxy. SECRET_KEY and ALLOWED_HOSTS must be set."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_int, env_str, env_url
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", required=True)
+# Required: links others keep, and the page cache's key (without it every Host header a
+# caller sends would be one more set of kept pages).
+SITE_URL = env_url("SITE_URL", schemes=("https", "http"), required=True).rstrip("/")
 
 # The proxy terminates TLS and tells us so with this header, and adds the caller's address
 # to X-Forwarded-For. Both are believed only when the connection comes from TRUSTED_PROXIES

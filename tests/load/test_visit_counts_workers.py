@@ -1,6 +1,7 @@
 """Visit counts with two gunicorn workers (production settings, a database of the suite's
-kind): every patient view is counted exactly once whichever worker served it, kept pages
-included; robots, HEAD and missing pages are not; counts reach the database every few
+kind): every patient's view is counted exactly once whichever worker served it, kept pages
+included, and a browser reloading a page counts once whichever workers served it; robots,
+HEAD and missing pages are not; counts reach the database every few
 seconds while the workers run (so a killed worker loses only those), and the rest when
 they stop. Counting sets no cookie."""
 
@@ -35,11 +36,13 @@ def stored_counts(env):
     return {(slug, kind): count for slug, kind, count in rows}
 
 
-def fetch(base_url, method, path, user_agent):
+def fetch(base_url, method, path, user_agent, address):
+    """`address`: the patient's, as our proxy (the loopback) forwards it."""
     url = urlsplit(base_url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
     try:
-        conn.request(method, path, headers={"User-Agent": user_agent})
+        headers = {"User-Agent": user_agent, "X-Forwarded-For": address}
+        conn.request(method, path, headers=headers)
         response = conn.getresponse()
         response.read()
         return response.status, response.headers.get_all("Set-Cookie") or []
@@ -47,10 +50,15 @@ def fetch(base_url, method, path, user_agent):
         conn.close()
 
 
-def send_all(base_url, requests):
-    """Send (method, path, user agent) requests, four at a time; their answers in order."""
+def send_all(base_url, requests, start=0):
+    """Send (method, path, user agent[, address]) requests, four at a time, each from its
+    own patient's address unless given; their answers in order."""
+    addressed = [
+        (*r, f"198.51.{(start + n) // 250}.{(start + n) % 250 + 1}") if len(r) == 3 else r
+        for n, r in enumerate(requests)
+    ]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda r: fetch(base_url, *r), requests))
+        return list(pool.map(lambda r: fetch(base_url, *r), addressed))
 
 
 def wait_for_counts(env, expected, seconds=30):
@@ -77,11 +85,13 @@ def test_two_workers_count_each_patient_view_once(scratch_database_url, tmp_path
         + [("HEAD", "/bellevue/isotretinoin/", BROWSER)] * 10
         + [("GET", "/nowhere/isotretinoin/", BROWSER)] * 10
     )
+    # One patient reloading the treatment page: counted once, whichever worker answers.
+    reloads = [("GET", "/bellevue/isotretinoin/", BROWSER, "203.0.113.250")] * 30
     # Mixed, so both workers see every kind of request.
-    requests = patients + not_counted
+    requests = patients + not_counted + reloads
     random.Random(11).shuffle(requests)
     expected = {
-        ("bellevue", "treatment"): 60,
+        ("bellevue", "treatment"): 61,
         ("gretna", "overview"): 20,
         ("bellevue", "form"): 15,
         (None, "thanks"): 5,
@@ -97,7 +107,9 @@ def test_two_workers_count_each_patient_view_once(scratch_database_url, tmp_path
 
         # A worker killed now loses nothing already saved; the others' counts still add up.
         os.kill(min(server.worker_pids()), signal.SIGKILL)
-        more = send_all(server.base_url, [("GET", "/bellevue/isotretinoin/", BROWSER)] * 20)
+        more = send_all(
+            server.base_url, [("GET", "/bellevue/isotretinoin/", BROWSER)] * 20, start=1000
+        )
         log = server.log()
     # gunicorn stopped its workers gracefully: each saved what it had left on the way out.
     expected[("bellevue", "treatment")] += 20
@@ -105,13 +117,13 @@ def test_two_workers_count_each_patient_view_once(scratch_database_url, tmp_path
 
     statuses = {
         (method, path, agent): status
-        for (method, path, agent), (status, _) in zip(requests, answers, strict=True)
+        for (method, path, agent, *_), (status, _) in zip(requests, answers, strict=True)
     }
     assert statuses[("GET", "/nowhere/isotretinoin/", BROWSER)] == 404
     assert {status for status, _ in more} == {200}
     assert set(statuses.values()) == {200, 404}
     # No cookie from counting: patient pages set none, the form only its CSRF cookie.
-    for (_method, path, _agent), (_status, cookies) in zip(requests, answers, strict=True):
+    for (_method, path, *_), (_status, cookies) in zip(requests, answers, strict=True):
         names = {cookie.split("=", 1)[0] for cookie in cookies}
         assert names == ({"csrftoken"} if path.endswith("/consultation/") else set()), path
     assert "Traceback" not in log

@@ -1,4 +1,4 @@
-"""Visit counts: each patient view of a patient page is counted once per day (kept pages
+"""Visit counts: each patient's browser is counted once per page per day (kept pages
 too), robots, staff, HEAD and failed answers are not, nothing about the visitor is kept,
 and counting sets no cookie."""
 
@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import signing
+from django.core.cache import cache
 from django.db import DatabaseError
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from pages import visits
@@ -61,6 +63,7 @@ def _counting(settings):
     settings.VISIT_COUNTS = True
     settings.PAGE_CACHE_SECONDS = 60  # as in production: repeat views come from memory
     visits.counts.take()  # nothing left over from other tests
+    visits.counts.forget_visitors()  # the cache, which holds the day's salt, was cleared
     yield
     visits.counts.take()
 
@@ -68,6 +71,12 @@ def _counting(settings):
 @pytest.fixture
 def patient(db):
     return FormClient(HTTP_USER_AGENT=BROWSER)
+
+
+def browser(n, user_agent=BROWSER):
+    """The headers of the n-th patient's browser, with its own address (each browser counts
+    once per page and day). One test client for all: each client has its own page cache."""
+    return {"HTTP_USER_AGENT": user_agent, "REMOTE_ADDR": f"198.51.100.{n}"}
 
 
 def saved():
@@ -80,8 +89,8 @@ def saved():
 
 
 def test_each_view_of_a_location_page_is_counted_kept_pages_included(patient, bellevue, gretna):
-    for _ in range(3):
-        assert patient.get("/bellevue/isotretinoin/").status_code == 200
+    for n in range(3):
+        assert patient.get("/bellevue/isotretinoin/", **browser(n)).status_code == 200
     patient.get("/bellevue/")
     patient.get("/gretna/isotretinoin/")
 
@@ -95,8 +104,8 @@ def test_each_view_of_a_location_page_is_counted_kept_pages_included(patient, be
 def test_counts_of_several_flushes_add_up(patient, bellevue):
     patient.get("/bellevue/isotretinoin/")
     assert saved() == {(bellevue.pk, "treatment"): 1}
-    patient.get("/bellevue/isotretinoin/")
-    patient.get("/bellevue/isotretinoin/")
+    patient.get("/bellevue/isotretinoin/", **browser(1))
+    patient.get("/bellevue/isotretinoin/", **browser(2))
     assert saved() == {(bellevue.pk, "treatment"): 3}
     assert DailyPageViews.objects.count() == 1
 
@@ -105,15 +114,16 @@ def test_a_kept_page_is_counted_though_its_view_does_not_run(patient, bellevue, 
     patient.get("/bellevue/isotretinoin/")
     # From here on the view would fail: only the page cache can answer.
     monkeypatch.setattr("pages.views.IsotretinoinView.get", lambda *a, **k: 1 / 0)
-    assert patient.get("/bellevue/isotretinoin/").status_code == 200
+    assert patient.get("/bellevue/isotretinoin/", **browser(1)).status_code == 200
     assert saved() == {(bellevue.pk, "treatment"): 2}
 
 
 def test_counting_a_kept_page_adds_no_database_query(patient, bellevue, django_assert_num_queries):
     patient.get("/bellevue/isotretinoin/")
     with django_assert_num_queries(0):
-        assert patient.get("/bellevue/isotretinoin/").status_code == 200
-    assert visits.counts.pending  # counted, in memory
+        assert patient.get("/bellevue/isotretinoin/", **browser(1)).status_code == 200
+        assert patient.get("/bellevue/isotretinoin/").status_code == 200  # a repeat
+    assert len(visits.counts.unchecked) == 2  # counted, in memory
     assert saved() == {(bellevue.pk, "treatment"): 2}
 
 
@@ -163,7 +173,7 @@ def test_signed_in_staff_are_not_counted_on_patient_pages(patient, bellevue, set
     admin = patient.get(f"/{settings.ADMIN_URL}")
     assert admin.status_code == 200
     marker = admin.cookies[visits.STAFF_COOKIE]
-    assert marker.value == "1"  # the same for everyone: no identifier
+    assert marker.value.startswith("1:")  # "1", a date and a signature: no identifier
     assert marker["path"] == "/"
     assert marker["httponly"]
     assert marker["max-age"] == settings.SESSION_COOKIE_AGE
@@ -191,10 +201,27 @@ def test_staff_are_counted_again_once_signed_out(patient, bellevue, settings):
     assert saved() == {(bellevue.pk, "treatment"): 1}
 
 
-def test_a_browser_sending_a_session_cookie_is_not_counted(patient, bellevue, settings):
-    patient.cookies[settings.SESSION_COOKIE_NAME] = "anything"
+@pytest.mark.parametrize("value", ["1", "anything", "1:1tXyZa:forged-signature"])
+def test_a_made_up_staff_marker_or_session_cookie_does_not_stop_counting(
+    db, bellevue, settings, value
+):
+    for n, cookie in enumerate([visits.STAFF_COOKIE, settings.SESSION_COOKIE_NAME]):
+        browser = FormClient(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=f"198.51.100.{n + 1}")
+        browser.cookies[cookie] = value
+        browser.get("/bellevue/isotretinoin/")
+    assert saved() == {(bellevue.pk, "treatment"): 2}
+
+
+def test_an_expired_staff_marker_does_not_stop_counting(patient, bellevue, settings, monkeypatch):
+    staff = User.objects.create_user("reader", password="x" * 16, is_staff=True)
+    patient.force_login(staff)
+    patient.get(f"/{settings.ADMIN_URL}")
+    del patient.cookies[settings.SESSION_COOKIE_NAME]
+    # Later than the session's idle time, without the admin renewing the marker.
+    later = time.time() + settings.SESSION_COOKIE_AGE + 5
+    monkeypatch.setattr(signing.time, "time", lambda: later)
     patient.get("/bellevue/isotretinoin/")
-    assert saved() == {}
+    assert saved() == {(bellevue.pk, "treatment"): 1}
 
 
 def test_patients_get_no_staff_marker(patient, bellevue, settings):
@@ -237,7 +264,7 @@ def test_counting_can_be_turned_off(patient, bellevue, settings):
 
 def test_counts_wait_in_memory_while_the_database_is_down(patient, bellevue, monkeypatch):
     patient.get("/bellevue/isotretinoin/")
-    patient.get("/bellevue/isotretinoin/")
+    patient.get("/bellevue/isotretinoin/", **browser(1))
 
     def down(batch):
         raise DatabaseError("connection refused")
@@ -245,7 +272,7 @@ def test_counts_wait_in_memory_while_the_database_is_down(patient, bellevue, mon
     with monkeypatch.context() as patched:
         patched.setattr(visits, "store", down)
         assert visits.flush() == 0
-    patient.get("/bellevue/isotretinoin/")
+    patient.get("/bellevue/isotretinoin/", **browser(2))
     assert saved() == {(bellevue.pk, "treatment"): 3}
 
 
@@ -363,3 +390,83 @@ def test_a_stopping_worker_waits_for_a_flush_already_under_way(monkeypatch, sett
     assert storing.wait(5)
     visits._flush_at_exit()
     assert stored == [1]
+
+
+# --- Once per browser, page and day (issue 16, item 12) ------------------------------------
+
+
+def test_one_browser_reloading_a_page_is_counted_once(patient, bellevue):
+    for _ in range(40):
+        assert patient.get("/bellevue/isotretinoin/").status_code == 200
+        patient.get("/es/bellevue/isotretinoina/")  # the same page in Spanish
+    patient.get("/bellevue/")
+    assert saved() == {(bellevue.pk, "treatment"): 1, (bellevue.pk, "overview"): 1}
+    patient.get("/bellevue/isotretinoin/")  # after a flush too
+    assert saved() == {(bellevue.pk, "treatment"): 1, (bellevue.pk, "overview"): 1}
+
+
+def test_browsers_differing_in_address_or_user_agent_count_apart(patient, bellevue):
+    patient.get("/bellevue/isotretinoin/", **browser(1))
+    patient.get("/bellevue/isotretinoin/", **browser(2))
+    patient.get("/bellevue/isotretinoin/", **browser(1, user_agent=PEOPLE[1]))
+    assert saved() == {(bellevue.pk, "treatment"): 3}
+
+
+def test_patients_behind_our_proxy_are_told_apart_by_their_forwarded_address(db, bellevue):
+    # Loopback is a trusted proxy by default: X-Forwarded-For names the patient.
+    for address in ("203.0.113.7", "203.0.113.8", "203.0.113.7"):
+        FormClient(HTTP_USER_AGENT=BROWSER, HTTP_X_FORWARDED_FOR=address).get("/bellevue/")
+    assert saved() == {(bellevue.pk, "overview"): 2}
+
+
+def test_another_worker_does_not_count_the_same_browser_again(patient, bellevue):
+    patient.get("/bellevue/isotretinoin/")
+    assert saved() == {(bellevue.pk, "treatment"): 1}
+    # A second worker: its own memory, the same shared cache (and so the same salt).
+    other = visits.Counts()
+    request = RequestFactory().get("/bellevue/isotretinoin/", HTTP_USER_AGENT=BROWSER)
+    visitor = other.visitor(request, bellevue.pk, "treatment")
+    assert visitor == visits.counts.visitor(request, bellevue.pk, "treatment")
+    other.add(bellevue.pk, "treatment", visitor=visitor)
+    assert other.take() == {}
+
+
+def test_the_same_browser_counts_again_the_next_day_with_a_new_salt(patient, bellevue):
+    patient.get("/bellevue/isotretinoin/")
+    saved()
+    request = RequestFactory().get("/", HTTP_USER_AGENT=BROWSER)
+    today = visits.counts.visitor(request, bellevue.pk, "treatment")
+    # Midnight: the day's salt is gone from memory and from the cache with the day.
+    visits.counts._day = (visits.counts.today(), 0.0)
+    visits.counts._salt = (None, b"", 0.0)
+    cache.delete(visits.SALT_KEY_PREFIX + visits.counts.today().isoformat())
+    assert visits.counts.visitor(request, bellevue.pk, "treatment") != today
+
+
+def test_the_salt_is_random_shared_through_the_cache_and_expires(patient, bellevue, monkeypatch):
+    timeouts = {}
+    real_add = cache.add
+
+    def add(key, value, timeout=None, **kwargs):
+        timeouts[key] = timeout
+        return real_add(key, value, timeout=timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "add", add)
+    patient.get("/bellevue/isotretinoin/")
+    saved()
+    key = visits.SALT_KEY_PREFIX + timezone.localdate().isoformat()
+    assert len(cache.get(key)) == 64  # 32 random bytes, hex
+    assert 0 < timeouts[key] <= 24 * 3600 + 3600  # gone by the end of the day
+    for stored in timeouts:
+        assert "198.51" not in stored and "127.0.0.1" not in stored and "Mozilla" not in stored
+
+
+def test_views_are_counted_when_the_cache_does_not_answer(patient, bellevue, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(cache, "add", down)
+    monkeypatch.setattr(cache, "get", down)
+    for n in (1, 2):
+        assert patient.get("/bellevue/isotretinoin/", **browser(n)).status_code == 200
+    assert saved() == {(bellevue.pk, "treatment"): 2}

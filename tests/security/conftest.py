@@ -63,6 +63,7 @@ def load_production_settings(monkeypatch):
 
     def load(**env):
         monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(50))
+        monkeypatch.setenv("SITE_URL", "https://www.example.com")
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         return importlib.reload(importlib.import_module("modsite.settings.production"))
