@@ -10,7 +10,7 @@ A view opts in with `CachedPageMixin` and says which data its page shows, as *ta
 
     class ClinicFinderView(CachedPageMixin, TemplateView):
         cache_tags = [LISTS_LOCATIONS]          # lists clinics: redrawn when any changes
-        cache_query_params = ["q"]              # a search (?q=68005) is never kept
+        cache_query_params = ["q", "state"]     # a search (?q=68005) is never kept
 
     class LocationPageMixin(CachedPageMixin):
         def get_cache_tags(self):
@@ -25,8 +25,10 @@ A view opts in with `CachedPageMixin` and says which data its page shows, as *ta
   default for a page that forgot to say).
 - `cache_query_params`: the GET parameters that change the page. By default the query
   string is ignored (`/bellevue/?utm_source=x` is `/bellevue/`). A request carrying one
-  of the listed parameters is rendered fresh and never kept: pages are never keyed on
-  what a caller typed, or each spelling would be one more kept page.
+  of the listed parameters is rendered fresh and not kept, unless the view vouches for
+  its exact query string by setting `response.cache_query` to it (a link the site
+  itself prints, such as `?state=NE&page=2`): pages are never keyed on what a caller
+  typed, or each spelling would be one more kept page.
 - A view that is not a class (the sitemap) calls `keep_for_everyone(response, tags)`.
 
 Whoever changes data calls `invalidate_on_commit(*tags)` (pages/signals.py does it for
@@ -280,19 +282,46 @@ class PageCacheMiddleware:
             # Patients still get their page, uncached, while the cache is down.
             _warn("Page cache skipped: the cache is not answering.")
             return self.get_response(request)
-        key = _cache_key(request)
-        page = self.pages.get(key)
-        if page is not None and _asks_for_query_params(request, page.query_params):
-            return self.get_response(request)  # e.g. a search: never kept
-        if page is not None and page.is_fresh(reading, time.monotonic()):
-            self._touch(key)
+        base = _cache_key(request)
+        query = request.META.get("QUERY_STRING", "")
+        page = self._fresh_page(request, base, query, reading)
+        if page is not None:
             return page.response(request.method)
         response = self.get_response(request)
-        if self._keepable(response) and not _asks_for_query_params(
-            request, response.cache_query_params
-        ):
-            self._keep_if_still_fresh(key, response, reading, seconds)
+        if self._keepable(response):
+            key = self._key_to_keep(request, response, base, query)
+            if key is not None:
+                self._keep_if_still_fresh(key, response, reading, seconds)
         return response
+
+    def _fresh_page(self, request, base, query, reading):
+        """The kept page for exactly this query string (a listed variant, such as
+        ?state=NE), else the path's page unless the request asks for one of its query
+        parameters (e.g. a search: never kept)."""
+        now = time.monotonic()
+        candidates = [(*base, query)] if query else []
+        candidates.append((*base, ""))
+        for key in candidates:
+            page = self.pages.get(key)
+            if page is None or not page.is_fresh(reading, now):
+                continue
+            if key[-1] == "" and _asks_for_query_params(request, page.query_params):
+                return None
+            self._touch(key)
+            return page
+        return None
+
+    @staticmethod
+    def _key_to_keep(request, response, base, query):
+        """The path's key when the request names none of the page's query parameters;
+        the query string's own key only when the view vouched for exactly that string
+        (a link the site prints: `response.cache_query`). Anything else is not kept, so
+        callers cannot add keys by typing."""
+        if not _asks_for_query_params(request, response.cache_query_params):
+            return (*base, "")
+        if query and getattr(response, "cache_query", None) == query:
+            return (*base, query)
+        return None
 
     def _touch(self, key):
         # No lock: move_to_end is one C call; the page may have just been evicted.
@@ -324,6 +353,7 @@ class PageCacheMiddleware:
             + len(body)
             + sum(len(name) + len(value) for name, value in headers)
             + len(key[1])
+            + len(key[2])
         )
         if size > settings.PAGE_CACHE_MAX_BYTES:
             return  # would push out every other page

@@ -1,5 +1,6 @@
 import logging
 import uuid
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
@@ -58,22 +59,25 @@ class FinderView(CachedPageMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
-        if not self.is_our_own_link():
+        if self.is_our_own_link():
+            # Vouch for this exact query string: the page cache keeps one page per link
+            # the site prints, and nothing for any other spelling.
+            response.cache_query = request.META.get("QUERY_STRING", "")
+        else:
             response.same_for_everyone = False  # shown, never kept
         return response
 
     def is_our_own_link(self):
-        """True when the GET parameters are exactly those of a link we print (an empty
-        q, as the empty search box sends, counts as none)."""
+        """True when the query string is exactly that of a link we print (an empty q, as
+        the empty search box sends, counts as none): one spelling per page, so each
+        kept page has one key."""
         search = getattr(self, "search", None)
         wanted = search.canonical_params if search else None
         if wanted is None:
             return False
-        given = self.request.GET
-        return given.getlist("q") in ([], [""]) and all(
-            given.getlist(name) == ([wanted[name]] if name in wanted else [])
-            for name in ("state", "page")
-        )
+        printed = urlencode(wanted)
+        given = self.request.META.get("QUERY_STRING", "")
+        return given in {printed, "q=" + (f"&{printed}" if printed else "")}
 
 
 class LocationPageMixin(CountedPageMixin, CachedPageMixin):

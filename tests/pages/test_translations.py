@@ -163,6 +163,7 @@ def test_the_production_server_refuses_to_start_without_compiled_spanish(locale_
         "DJANGO_SETTINGS_MODULE": "modsite.settings.production",
         "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-test-0123456789",
         "ALLOWED_HOSTS": "www.example.com",
+        "SITE_URL": "https://www.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
     }
     result = subprocess.run(
