@@ -60,6 +60,15 @@ class StaffAdminSite(AdminSite):
 
         return super().index(request, {**dashboard_context(request), **(extra_context or {})})
 
+    def get_urls(self):
+        from django.urls import path
+
+        from .design import design_page
+
+        # The design system's component page: staff only, like every admin page.
+        design = path("design/", self.admin_view(design_page), name="design")
+        return [design, *super().get_urls()]
+
     def has_permission(self, request):
         return super().has_permission(request) and (
             not settings.STAFF_REQUIRE_2FA or request.user.is_verified()
