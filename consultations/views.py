@@ -1,8 +1,7 @@
 import logging
 import uuid
-from urllib.parse import urlsplit
-
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError

@@ -270,6 +270,6 @@ def test_on_this_page_links_to_every_section(client, slug):
 def test_a_clinic_with_a_phone_gets_a_call_button_beside_the_request(client, gretna):
     gretna.phone = "+14025550100"
     gretna.save()
-    _, content, page = fetch(client, "gretna")
+    _, _, page = fetch(client, "gretna")
     calls = [text for href, text, _ in page.links if href == "tel:+14025550100"]
     assert calls.count("Call (402) 555-0100") == 2  # after the key points and at the end
