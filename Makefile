@@ -6,7 +6,7 @@ PORT ?= 8000
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format check bench audit audit-deps loadtest browser clean locale messages
+.PHONY: run test lint format check bench audit audit-deps loadtest browser clean locale messages screenshots
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ loadtest: $(VENV)/.runtime $(MO)
 audit: $(VENV)/.runtime browser $(MO)
 	cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/audit.py
+
+## screenshots: every patient page at 390 and 1,280 px, English and Spanish, as PNGs in
+## artifacts/screenshots/ (dev server on a throwaway SQLite database, Debian's Chromium)
+screenshots: $(VENV)/.dev browser $(MO)
+	$(PY) scripts/screenshots.py
 
 ## audit-deps: pip-audit on requirements.txt; fails on a vulnerable pin, and says so
 ## plainly (exit 2) when the vulnerability service cannot be reached

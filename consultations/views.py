@@ -1,7 +1,9 @@
 import logging
 import uuid
+from datetime import datetime
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -111,8 +113,9 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
 
     def form_valid(self, form):
         key = form.cleaned_data["submission_key"]
-        if ConsultationRequest.objects.filter(submission_key=key).exists():
-            return redirect(self.success_url)
+        stored = ConsultationRequest.objects.filter(submission_key=key).first()
+        if stored:
+            return self.thank(stored)
         try:
             antispam.check_rate_limit(self.request)
         except antispam.SpamCheckFailed as error:
@@ -126,7 +129,8 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
         try:
             self.object = services.submit_request(form)
         except services.AlreadySubmitted:
-            pass  # a twin of this POST was stored first: same thank-you page
+            # A twin of this POST was stored first: same thank-you page.
+            self.object = ConsultationRequest.objects.filter(submission_key=key).first()
         except DatabaseError as error:
             # The type only: database messages can quote the submitted values.
             logger.error("Could not save a consultation request (%s)", type(error).__name__)
@@ -139,10 +143,63 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
                 ),
                 status=503,
             )
-        return redirect(self.success_url)
+        return self.thank(self.object)
+
+    def thank(self, consultation):
+        response = redirect(self.success_url)
+        if consultation is not None:
+            remember_for_thanks(response, consultation)
+        return response
+
+
+# The thank-you page says when to expect contact. It learns the clinic and the due time
+# from a signed cookie sent only to the thank-you address: the URL carries nothing, the
+# cookie holds no health data (a clinic number and a time), and it is gone in a day.
+THANKS_COOKIE = "mod_thanks"
+THANKS_SALT = "consultations.thanks"
+THANKS_MAX_AGE = 24 * 60 * 60
+
+
+def remember_for_thanks(response, consultation):
+    due = consultation.due_at.isoformat() if consultation.due_at else ""
+    response.set_signed_cookie(
+        THANKS_COOKIE,
+        f"{consultation.location_id}|{due}",
+        salt=THANKS_SALT,
+        max_age=THANKS_MAX_AGE,
+        path=str(ThanksView.success_path()),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def read_thanks_cookie(request):
+    """(location, due time) of the request just sent, or (None, None) when the cookie is
+    missing, old, tampered with or names a clinic no longer shown."""
+    value = request.get_signed_cookie(
+        THANKS_COOKIE, default="", salt=THANKS_SALT, max_age=THANKS_MAX_AGE
+    )
+    location_id, _, due = value.partition("|")
+    try:
+        location = Location.objects.active().filter(pk=int(location_id)).first()
+        due_at = datetime.fromisoformat(due) if due else None
+    except (ValueError, TypeError):
+        return None, None
+    if due_at is not None and due_at.tzinfo is None:
+        due_at = None
+    return location, due_at if location else None
 
 
 @method_decorator(never_cache, name="dispatch")
 class ThanksView(CountedPageMixin, TemplateView):
     template_name = "consultations/thanks.html"
     visit_kind = DailyPageViews.Kind.THANKS
+
+    @staticmethod
+    def success_path():
+        return reverse_lazy("consultations:thanks")
+
+    def get_context_data(self, **kwargs):
+        location, due_at = read_thanks_cookie(self.request)
+        return super().get_context_data(location=location, contact_by=due_at, **kwargs)

@@ -11,6 +11,7 @@ from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
 from . import signin
+from .design import design_page
 
 
 class StaffOTPAuthenticationForm(OTPAdminAuthenticationForm):
@@ -95,8 +96,13 @@ class StaffAdminSite(AdminSite):
             self.admin_view(self.view_on_site),
             name="view_on_site",
         )
+        # The design system's component page: staff only, like every admin page.
+        design = path("design/", self.admin_view(design_page), name="design")
         urls = super().get_urls()
-        return [shortcut if getattr(u, "name", None) == "view_on_site" else u for u in urls]
+        return [
+            design,
+            *(shortcut if getattr(u, "name", None) == "view_on_site" else u for u in urls),
+        ]
 
     def autocomplete_view(self, request):
         return AuditedAutocompleteJsonView.as_view(admin_site=self)(request)

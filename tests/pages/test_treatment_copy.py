@@ -214,7 +214,9 @@ def test_empty_location_details_leave_no_gaps(client, bellevue):
     bellevue.phone = bellevue.street_address = bellevue.city = bellevue.map_url = ""
     bellevue.save()
     _, content, page = fetch(client, "bellevue")
-    assert 'href="tel:' not in content
+    # No clinic phone, so no call button: the only numbers to call are the crisis lines.
+    assert set(re.findall(r'href="tel:([^"]*)"', content)) == {"988", "911"}
+    assert "Call (" not in page.main_text
     for label in ("Phone:", "Hours:", "None", "Map and directions"):
         assert label not in page.main_text
 
@@ -243,3 +245,31 @@ def test_a_location_added_later_gets_its_own_page(client, make_location):
     assert ("/omaha/consultation/", "Request a consultation in Omaha", True) in page.links
     for name in LOCATIONS.values():
         assert name.lower() not in content.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/bellevue/isotretinoin/", "/es/bellevue/isotretinoina/"])
+def test_crisis_lines_988_and_911_are_links_a_phone_can_call(client, path):
+    content = client.get(path).content.decode()
+    assert 'href="tel:988"' in content
+    assert 'href="tel:911"' in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", sorted(LOCATIONS))
+def test_on_this_page_links_to_every_section(client, slug):
+    content = client.get(f"/{slug}/isotretinoin/").content.decode()
+    contents = re.search(r'<nav class="contents-list".*?</nav>', content, re.S)[0]
+    linked = set(re.findall(r'href="#([^"]+)"', contents))
+    sections = set(re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', content))
+    # The key points and the next step sit above the list; every section after it is linked.
+    assert sections - {"key-points", "next-step-top"} <= linked
+    assert all(f'id="{anchor}"' in content for anchor in linked)
+
+
+def test_a_clinic_with_a_phone_gets_a_call_button_beside_the_request(client, gretna):
+    gretna.phone = "+14025550100"
+    gretna.save()
+    _, _, page = fetch(client, "gretna")
+    calls = [text for href, text, _ in page.links if href == "tel:+14025550100"]
+    assert calls.count("Call (402) 555-0100") == 2  # after the key points and at the end
