@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from consultations import antispam
-from consultations.forms import has_control_characters, has_invisible_characters
 from consultations.models import ConsultationRequest
+from pages import text
 from tests.form_client import FormClient
 
 settings.register_profile(
@@ -46,8 +46,18 @@ FORM_FIELDS = [
     "submission_key",
     "source_page",
     "form_started",
+    "preferred_language",
+    "preferred_language_other",
 ]
 MISSING = object()
+SINGLE_LINE_TEXT = [
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "preferred_language_other",
+    "source_page",
+]
 
 # Anything a browser or a robot could send, surrogates aside (not encodable as UTF-8).
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=80)
@@ -130,14 +140,14 @@ def assert_stored_request_is_sound(consultation):
     assert consultation.phone_extension == "" or (
         consultation.phone and consultation.phone_extension.isdigit()
     )
-    for name in ("first_name", "last_name", "phone", "email", "source_page"):
-        assert not has_control_characters(getattr(consultation, name))
-    assert not has_control_characters(consultation.message, multiline=True)
-    assert consultation.first_name.strip() and consultation.last_name.strip()
-    for name in ("first_name", "last_name", "email", "message"):
+    # Every free-text answer as the one shared cleaning leaves it (pages.text).
+    for name in SINGLE_LINE_TEXT:
         value = getattr(consultation, name)
+        assert text.problem(value) is None, name
         assert unicodedata.is_normalized("NFKC", value), name
-    assert not has_invisible_characters(consultation.first_name + consultation.last_name)
+    assert text.problem(consultation.message, multiline=True) is None
+    assert unicodedata.is_normalized("NFKC", consultation.message)
+    assert consultation.first_name.strip() and consultation.last_name.strip()
 
 
 def post_and_check(client, url, data, raw_content_type=None):
