@@ -1,62 +1,72 @@
-import unicodedata
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Layout, Submit
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from pages import text
 from pages.models import Location
 from pages.phones import e164, parse_us_phone
 
 from . import antispam
 from .models import ConsultationRequest
 
-MULTILINE_FIELDS = {"message"}
-NAME_FIELDS = {"first_name", "last_name"}
 PHONE_TYPED_MAX_LENGTH = 40
 PHONE_EXTENSION_MAX_DIGITS = 10
-LINE_BREAKS = {"\n", "\r", "\t"}
-# Marks that flip the order text is shown in (embeddings, overrides, isolates): "\u202eNHOJ"
-# reads as "JOHN" on screen, in the admin and in the CSV.
-BIDI_REORDERING = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Hangul fillers and the blank braille cell: letters that draw nothing.
-BLANK_LETTERS = set("\u115f\u1160\u2800")
-
-
-def has_control_characters(value, multiline=False):
-    allowed = LINE_BREAKS if multiline else set()
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
-
-
-def has_invisible_characters(value):
-    """Format characters (zero-width spaces and joiners, direction marks, soft hyphens...)
-    or blank letters: nothing a name needs, and they keep staff's search from finding it."""
-    return any(unicodedata.category(ch) == "Cf" or ch in BLANK_LETTERS for ch in value)
-
-
-def normalize_text(value):
-    """NFKC: one spelling for what looks the same (full-width letters are plain letters, the
-    "fi" ligature is two letters), so staff's search and the CSV find what was typed."""
-    return unicodedata.normalize("NFKC", value)
+CONTROL_MESSAGE = _("Please remove special characters (like invisible control codes).")
+HIDDEN_MESSAGE = _(
+    "This answer has hidden characters in it (like an invisible space or a mark that "
+    "changes the text direction). Please type it again."
+)
 
 
 def local_path(value):
     """A path on this site ("/bellevue/isotretinoin/"), or "" for anything else."""
     if not value or not value.startswith("/") or value.startswith("//"):
         return ""
-    if has_control_characters(value) or len(value) > 200:
+    try:
+        value = text.clean_text(value)
+    except text.UnsafeText:
         return ""
-    return value
+    return value if len(value) <= 200 else ""
 
 
-class NormalizedCharField(forms.CharField):
-    """Text normalised (NFKC) before it is validated, so the length limit applies to what
-    is stored."""
+class LocalPathField(forms.CharField):
+    """A hidden field the patient cannot fix: anything but a plain path on this site
+    (too long, control or hidden characters) becomes "", never an error."""
 
     def to_python(self, value):
-        value = normalize_text(super().to_python(value))
-        return value.strip() if self.strip else value
+        return local_path(super().to_python(value))
+
+
+class CleanTextMixin:
+    """Text cleaned the one shared way (pages.text: NFKC; control and hidden characters
+    refused with a message) before it is validated, so the length limit applies to what
+    is stored."""
+
+    multiline = False
+    default_error_messages = {text.CONTROL: CONTROL_MESSAGE, text.INVISIBLE: HIDDEN_MESSAGE}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            value = text.clean_text(value, multiline=self.multiline)
+        except text.UnsafeText as error:
+            raise forms.ValidationError(self.error_messages[error.kind], code=error.kind) from None
+        return value.strip() if getattr(self, "strip", True) else value
+
+
+class NormalizedCharField(CleanTextMixin, forms.CharField):
+    pass
+
+
+class NameField(NormalizedCharField):
+    default_error_messages = {
+        text.INVISIBLE: _(
+            "This name has hidden characters in it (like an invisible space or "
+            "a mark that changes the text direction). Please type it again."
+        )
+    }
 
 
 class PhoneField(NormalizedCharField):
@@ -67,17 +77,20 @@ class PhoneField(NormalizedCharField):
         super().__init__(max_length=PHONE_TYPED_MAX_LENGTH, **kwargs)
 
 
-class NormalizedEmailField(forms.EmailField):
-    def to_python(self, value):
-        return normalize_text(super().to_python(value)).strip()
+class NormalizedEmailField(CleanTextMixin, forms.EmailField):
+    pass
 
 
 class MessageField(NormalizedCharField):
-    """A browser counts a line break as one character against `maxlength`, then sends it
-    as two (CRLF): store it as one, so a message that fit the box fits the limit."""
+    """Keeps its line breaks (stored as "\\n", so a message that fit the box fits the
+    limit) and the joiners emoji need; marks that reorder the text are refused."""
 
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n")
+    multiline = True
+    default_error_messages = {
+        text.INVISIBLE: _(
+            "Your message has hidden marks that change the text direction. Please type it again."
+        )
+    }
 
 
 class ConsultationRequestForm(forms.ModelForm):
@@ -113,12 +126,13 @@ class ConsultationRequestForm(forms.ModelForm):
             "source_page",
         ]
         field_classes = {
-            "first_name": NormalizedCharField,
-            "last_name": NormalizedCharField,
+            "first_name": NameField,
+            "last_name": NameField,
             "phone": PhoneField,
             "email": NormalizedEmailField,
             "message": MessageField,
-            "source_page": NormalizedCharField,
+            "preferred_language_other": NormalizedCharField,
+            "source_page": LocalPathField,
         }
         labels = {
             "location": _("Clinic"),
@@ -238,30 +252,6 @@ class ConsultationRequestForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        for name, value in list(cleaned.items()):
-            if isinstance(value, str) and has_control_characters(
-                value, multiline=name in MULTILINE_FIELDS
-            ):
-                self.add_error(
-                    name, _("Please remove special characters (like invisible control codes).")
-                )
-            elif name in NAME_FIELDS and has_invisible_characters(value):
-                self.add_error(
-                    name,
-                    _(
-                        "This name has hidden characters in it (like an invisible space or "
-                        "a mark that changes the text direction). Please type it again."
-                    ),
-                )
-            elif name in MULTILINE_FIELDS and BIDI_REORDERING.intersection(value):
-                self.add_error(
-                    name,
-                    _(
-                        "Your message has hidden marks that change the text direction. "
-                        "Please type it again."
-                    ),
-                )
-        cleaned["source_page"] = local_path(cleaned.get("source_page", ""))
         if "submission_key" in self.errors:
             raise forms.ValidationError(antispam.GENERIC_REFUSAL)
         try:

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from . import geo
+from . import geo, text
 from .models import Location
 from .usstates import STATE_NAMES
 
@@ -152,6 +152,16 @@ def _url_maker(url_name):
     return lambda slug: pattern.replace(marker, slug, 1)
 
 
+def clean_query(query):
+    """The search as we read it: one spelling (NFKC), any script's digits as ASCII ones
+    (full-width or Arabic-Indic 68005 finds clinics near 68005), and no control or
+    invisible characters (a NUL would make PostgreSQL fail). A search comes in a link:
+    there is nobody to ask to fix it, so these are dropped, not refused."""
+    # Cut first too: a robot's megabyte-long query is not worth normalising.
+    query = text.ascii_digits(text.strip_unsafe((query or "")[: MAX_QUERY_LENGTH * 4]))
+    return query.strip()[:MAX_QUERY_LENGTH]
+
+
 def from_params(params, url_name="pages:location"):
     """What the finder shows for a request's GET parameters: q (a search), else state
     (one state's clinics), else the overview; page for the results' page number."""
@@ -168,7 +178,7 @@ def from_params(params, url_name="pages:location"):
 def search(query, url_name="pages:location", page=None):
     """Clinics for `query`; each result links to `url_name` for that clinic (its page, or
     e.g. its consultation form)."""
-    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    query = clean_query(query)
     url = _url_maker(url_name)
     if not query:
         return _overview(url)

@@ -3,7 +3,7 @@ import zoneinfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import images
+from . import images, text
 from .models import CivilRightsCoordinator, Location, OpeningHours, find_overlaps
 from .phones import e164, parse_us_phone
 
@@ -73,7 +73,8 @@ class LocationAdminForm(forms.ModelForm):
         return clean_patient_phone(self.cleaned_data.get("phone", ""))
 
     def clean_postal_code(self):
-        return self.cleaned_data.get("postal_code", "").strip()
+        # NFKC: a ZIP typed with full-width digits is 68005, not an error.
+        return text.strip_unsafe(self.cleaned_data.get("postal_code", "")).strip()
 
     def clean(self):
         cleaned = super().clean()

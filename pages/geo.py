@@ -10,7 +10,12 @@ import re
 import zipcodes
 
 EARTH_RADIUS_MILES = 3958.8
-_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
+# ASCII digits only: `\d` also takes full-width or Arabic-Indic digits, and zipcodes
+# panics on those.
+_ZIP = re.compile(r"^([0-9]{5})(?:-?[0-9]{4})?\Z", re.ASCII)
+# What a panic in a native extension raises (pyo3's PanicException) is a BaseException;
+# these three are how Python itself stops, and must go on.
+_STOPPING = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
 def zip5(text):
@@ -23,7 +28,9 @@ def zip5(text):
 def _lookup(code):
     try:
         rows = zipcodes.matching(code)
-    except (TypeError, ValueError):
+    except _STOPPING:
+        raise
+    except BaseException:  # a panic in the Rust extension: an unknown ZIP, not a crash
         return None
     for row in rows:
         try:

@@ -107,8 +107,9 @@ ZONE_NAMES = {
 # Closure dates listed on the page: the coming weeks only.
 UPCOMING_CLOSURE_DAYS = 60
 
+# ASCII digits only: `\d` takes any script's digits, which the ZIP lookup cannot read.
 validate_postal_code = RegexValidator(
-    r"^\d{5}(-\d{4})?\Z",
+    r"^[0-9]{5}(-[0-9]{4})?\Z",
     _("Enter a ZIP code of 5 digits, or ZIP+4 like 68005-1234."),
     code="postal_code",
 )

@@ -93,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pages.context_processors.site",
             ],
+            # `|isolate` for staff-typed text on patient pages (pages/templatetags/isolate.py).
+            "builtins": ["pages.templatetags.isolate"],
         },
     },
 ]

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from consultations import antispam
-from consultations.forms import has_control_characters, has_invisible_characters
 from consultations.models import ConsultationRequest
+from pages import text
 from tests.form_client import FormClient
 
 settings.register_profile(
@@ -46,8 +46,18 @@ FORM_FIELDS = [
     "submission_key",
     "source_page",
     "form_started",
+    "preferred_language",
+    "preferred_language_other",
 ]
 MISSING = object()
+SINGLE_LINE_TEXT = [
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "preferred_language_other",
+    "source_page",
+]
 
 # Anything a browser or a robot could send, surrogates aside (not encodable as UTF-8).
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=80)
@@ -130,14 +140,14 @@ def assert_stored_request_is_sound(consultation):
     assert consultation.phone_extension == "" or (
         consultation.phone and consultation.phone_extension.isdigit()
     )
-    for name in ("first_name", "last_name", "phone", "email", "source_page"):
-        assert not has_control_characters(getattr(consultation, name))
-    assert not has_control_characters(consultation.message, multiline=True)
-    assert consultation.first_name.strip() and consultation.last_name.strip()
-    for name in ("first_name", "last_name", "email", "message"):
+    # Every free-text answer as the one shared cleaning leaves it (pages.text).
+    for name in SINGLE_LINE_TEXT:
         value = getattr(consultation, name)
+        assert text.problem(value) is None, name
         assert unicodedata.is_normalized("NFKC", value), name
-    assert not has_invisible_characters(consultation.first_name + consultation.last_name)
+    assert text.problem(consultation.message, multiline=True) is None
+    assert unicodedata.is_normalized("NFKC", consultation.message)
+    assert consultation.first_name.strip() and consultation.last_name.strip()
 
 
 def post_and_check(client, url, data, raw_content_type=None):
@@ -361,3 +371,80 @@ def test_any_request_headers_on_the_form_post_never_error(
     assert response.status_code < 500, (path, headers, response.status_code)
     stored = ConsultationRequest.objects.count() - before
     assert stored == (1 if response.status_code == 302 else 0)
+
+
+# --- Query strings, on every public page whose view reads one ---
+
+# Path: the GET parameter its view reads. The finder and, past CLINIC_SELECT_LIMIT
+# clinics, the general form's first step search with ?q=; the sitemaps page with ?p=.
+QUERY_PAGES = {
+    "/locations/": "q",
+    "/es/clinicas/": "q",
+    "/consultation/": "q",
+    "/es/consulta/": "q",
+    "/sitemap.xml": "p",
+    "/sitemap-locations.xml": "p",
+}
+# Any script's digits (full-width, Arabic-Indic, Devanagari...), alone or as a ZIP+4.
+unicode_digits = st.text(st.characters(categories=["Nd"]), min_size=1, max_size=10)
+unicode_zip = st.builds(
+    lambda five, four, dash: five + (dash + four if four else ""),
+    st.text(st.characters(categories=["Nd"]), min_size=5, max_size=5),
+    st.text(st.characters(categories=["Nd"]), min_size=0, max_size=4),
+    st.sampled_from(["-", "", "\uff0d", " - "]),
+)
+query_value = st.one_of(
+    unicode_digits,
+    unicode_zip,
+    control_text,
+    tricky_text,
+    any_text,
+    st.sampled_from(["６８００５", "٦٨٠٠٥", "68\x00005", "Oma\x00ha", "\u202e68005"]),
+    st.tuples(unicode_zip, control_text | any_text).map("".join),
+    st.integers(min_value=101, max_value=200_000).map(lambda n: "6" * n),
+)
+
+
+@pytest.fixture
+def many_clinics(db):
+    """More clinics than the form's drop-down: /consultation/ starts with the finder."""
+    from django.core.management import call_command
+
+    from consultations.views import CLINIC_SELECT_LIMIT
+
+    call_command("seed_locations", CLINIC_SELECT_LIMIT)
+
+
+def test_the_query_fuzz_covers_every_get_parameter_a_public_view_reads():
+    # Views that read request.GET outside the admin: if one is added, add it above.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readers = {
+        str(path.relative_to(root))
+        for app in ("pages", "consultations", "modsite")
+        for path in (root / app).rglob("*.py")
+        if "request.GET" in path.read_text() or "self.request.GET" in path.read_text()
+    }
+    # cache.py keys kept pages by the view's parameters; dashboard.py and admin.py are staff.
+    assert readers == {
+        "pages/views.py",
+        "pages/cache.py",
+        "consultations/views.py",
+        "consultations/dashboard.py",
+        "consultations/admin.py",
+        "modsite/logs.py",
+    }
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(path=st.sampled_from(sorted(QUERY_PAGES)), value=query_value)
+@example(path="/locations/", value="６８００５")
+@example(path="/es/consulta/", value="٦٨٠٠٥")
+@example(path="/consultation/", value="Oma\x00ha")
+def test_any_query_on_a_page_that_reads_one_answers_without_server_error(
+    client, many_clinics, path, value
+):
+    response = client.get(path, {QUERY_PAGES[path]: value})
+    assert response.status_code < 500, (path, response.status_code)

@@ -81,3 +81,78 @@ def test_names_and_messages_people_really_write_are_kept(client, valid_form_data
     saved = ConsultationRequest.objects.get()
     assert (saved.first_name, saved.last_name) == ("Zoë", "Nguyễn-O'Brien")
     assert saved.message == "Merci 👩🏽‍⚕️ — שלום, مرحبا"
+
+
+# --- The same cleaning for every free-text answer (pages.text) ---
+
+HIDDEN_MARKS = [
+    "\u202eilamoS",  # right-to-left override: shown as "Somali"
+    "So\u200bmali",  # zero-width space
+    "\u2067Somali\u2069",  # direction isolate
+    "So\u00admali",  # soft hyphen
+    "\u2800",  # blank braille cell: a letter that draws nothing
+]
+
+
+@pytest.mark.parametrize("value", HIDDEN_MARKS)
+def test_another_language_with_hidden_characters_is_refused_with_a_clear_message(
+    client, valid_form_data, value
+):
+    valid_form_data.update(preferred_language="other", preferred_language_other=value)
+    response = client.post(URL, valid_form_data)
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["preferred_language_other"])
+    assert HIDDEN in errors and "Please type it again" in errors
+    assert not ConsultationRequest.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["Som\x00ali", "Somali\x1b[2J", "So\nmali"])
+def test_another_language_with_control_characters_is_refused_with_a_clear_message(
+    client, valid_form_data, value
+):
+    valid_form_data.update(preferred_language="other", preferred_language_other=value)
+    response = client.post(URL, valid_form_data)
+
+    errors = " ".join(response.context["form"].errors["preferred_language_other"])
+    assert "Please remove special characters" in errors
+    assert not ConsultationRequest.objects.exists()
+
+
+def test_another_language_is_stored_in_one_spelling(client, valid_form_data):
+    valid_form_data.update(
+        preferred_language="other", preferred_language_other="\uff33\uff4f\uff4d\uff41\uff4c\uff49"
+    )
+    assert client.post(URL, valid_form_data).status_code == 302
+
+    assert ConsultationRequest.objects.get().preferred_language_other == "Somali"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "/bellevue/\u202eisotretinoin/",
+        "/bellevue/iso\u200btretinoin/",
+        "/bellevue/\u2066isotretinoin/",
+        "/bellevue/\x00isotretinoin/",
+    ],
+)
+def test_a_source_page_with_hidden_or_control_characters_is_not_stored(
+    client, valid_form_data, source
+):
+    # A hidden field the patient cannot fix: the request goes through, without it.
+    valid_form_data["source_page"] = source
+    assert client.post(URL, valid_form_data).status_code == 302
+
+    assert ConsultationRequest.objects.get().source_page == ""
+
+
+@pytest.mark.parametrize("field", ["phone", "email"])
+def test_contact_details_with_hidden_characters_are_refused(client, valid_form_data, field):
+    valid_form_data[field] = {"phone": "(402) 555\u200b-0123", "email": "jane@exa\u200bmple.net"}[
+        field
+    ]
+    response = client.post(URL, valid_form_data)
+
+    assert HIDDEN in " ".join(response.context["form"].errors[field])
+    assert not ConsultationRequest.objects.exists()

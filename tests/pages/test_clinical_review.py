@@ -57,7 +57,8 @@ def test_the_latest_review_of_the_page_and_language_is_shown(client):
     html = client.get("/gretna/isotretinoin/").content.decode()
     date = latest.reviewed_on
     assert (
-        f'Medically reviewed by Dana Example, MD, FAAD on <time datetime="{date:%Y-%m-%d}">'
+        "Medically reviewed by <bdi>Dana Example, MD, FAAD</bdi> on "
+        f'<time datetime="{date:%Y-%m-%d}">'
         f"{date:%B} {date.day}, {date.year}</time>"
     ) in html
     assert "Old Reviewer" not in html and "Spanish Reviewer" not in html
@@ -79,8 +80,8 @@ def test_the_spanish_page_shows_its_own_review_in_spanish(client):
     spanish = review(language="es", days_ago=2, name="Ana Ejemplo", credentials="MD")
     html = client.get("/es/bellevue/isotretinoina/").content.decode()
     assert (
-        f'Revisión médica: Ana Ejemplo, MD, el <time datetime="{spanish.reviewed_on:%Y-%m-%d}">'
-        in html
+        "Revisión médica: <bdi>Ana Ejemplo, MD</bdi>, el "
+        f'<time datetime="{spanish.reviewed_on:%Y-%m-%d}">' in html
     )
     assert medical_json_ld(html)["reviewedBy"]["name"] == "Ana Ejemplo"
 

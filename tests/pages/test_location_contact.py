@@ -198,7 +198,7 @@ def test_clinic_form_with_many_clinics_keeps_its_clinic_without_a_drop_down(clie
     html = client.get("/test-clinic-0003/consultation/").content.decode()
     assert "<option" not in html
     assert f'<input type="hidden" name="location" value="{location.pk}"' in html
-    assert "<strong>Clinic:</strong> Test Clinic 0003 (fake)" in html
+    assert "<strong>Clinic:</strong> <bdi>Test Clinic 0003 (fake)</bdi>" in html
 
 
 def test_sitemap_lists_every_active_location_with_lastmod(client):

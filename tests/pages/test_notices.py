@@ -87,7 +87,7 @@ def test_how_to_ask_uses_only_phones_staff_entered(client, bellevue, gretna):
     bellevue.save()
     html = client.get("/language-assistance/").content.decode()
     assert re.findall(r'href="tel:([^"]+)"', html) == ["+14025550100"]
-    assert "Call our Bellevue clinic at" in html and ">(402) 555-0100</a>" in html
+    assert "Call our <bdi>Bellevue</bdi> clinic at" in html and ">(402) 555-0100</a>" in html
     assert "Gretna clinic at" not in html
 
 
@@ -167,12 +167,12 @@ def test_staff_enter_the_coordinator_and_both_notices_name_them_at_once(
     )
     assert response.status_code == 302
     html = client.get("/nondiscrimination/").content.decode()
-    assert "our civil rights coordinator: Practice manager." in html
+    assert "our civil rights coordinator: <bdi>Practice manager</bdi>." in html
     assert '<a href="tel:+14025550142">(402) 555-0142</a>' in html
     assert '<a href="mailto:civilrights@example.com">' in html
     assert "1 Example Street<br>Gretna, NE 68028" in html
     spanish = client.get("/es/no-discriminacion/").content.decode()
-    assert "es Practice manager, a cargo de los derechos civiles." in spanish
+    assert "es <bdi>Practice manager</bdi>, a cargo de los derechos civiles." in spanish
     assert "Por correo electrónico:" in spanish
     # One for the practice: it is changed from now on, not added again.
     assert admin_client.get("/admin/pages/civilrightscoordinator/add/").status_code == 403
