@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F, Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -311,12 +310,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        contacted = ConsultationRequest.Status.CONTACTED
-        if obj.status == contacted and obj.first_contacted_at is None:
-            metrics.apply_first_contact(obj, timezone.now())
-        super().save_model(request, obj, form, change)
-        fields = ", ".join(form.changed_data)
-        AuditEvent.record(AuditEvent.Action.CHANGE, [obj], user=request.user, detail=fields)
+        services.save_request(obj, form.changed_data, user=request.user)
 
     # Deletions, one or many, go through the one audited delete (with purge_requests).
     def delete_model(self, request, obj):
@@ -325,26 +319,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         services.delete_requests(queryset.select_related("location"), "Admin", user=request.user)
 
-    # Actions run outside the admin's own transactions: a change and its log rows commit
-    # together, or neither does.
-    @transaction.atomic
+    # Actions go through the services: each change and its audit event commit together.
     def _set_status(self, request, queryset, status):
+        count = services.set_status(queryset, status, user=request.user)
         label = ConsultationRequest.Status(status).label.lower()
-        event = AuditEvent.record(
-            AuditEvent.Action.CHANGE, queryset, user=request.user, detail=label
-        )
-        count = ConsultationRequest.objects.filter(pk__in=event.request_ids).set_status(status)
         self.message_user(request, f"Marked {count} request(s) {label}.", messages.SUCCESS)
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
-        with transaction.atomic():
-            event = AuditEvent.record(
-                AuditEvent.Action.CHANGE, queryset, user=request.user, detail="assigned"
-            )
-            count = ConsultationRequest.objects.filter(pk__in=event.request_ids).update(
-                assigned_to=request.user, updated_at=timezone.now()
-            )
+        count = services.assign(queryset, request.user, user=request.user)
         self.message_user(request, f"Assigned {count} request(s) to you.", messages.SUCCESS)
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
@@ -517,24 +500,16 @@ class StaffAccessAdmin(admin.ModelAdmin):
         return deleted, counts, perms_needed, protected
 
     def save_model(self, request, obj, form, change):
-        before = StaffLocationAccess.describe(obj.user)
-        super().save_model(request, obj, form, change)
-        StaffAccessChange.record(request.user, obj.user, before)
+        services.grant_access(obj, by=request.user)
 
     def delete_model(self, request, obj):
-        before = StaffLocationAccess.describe(obj.user)
-        super().delete_model(request, obj)
-        StaffAccessChange.record(request.user, obj.user, before)
+        services.revoke_access([obj], by=request.user)
 
-    @transaction.atomic
     def delete_queryset(self, request, queryset):
-        users = {row.user_id: row.user for row in queryset.select_related("user")}
-        if request.user.pk in users:
+        rows = list(queryset.select_related("user"))
+        if any(row.user_id == request.user.pk for row in rows):
             raise PermissionDenied
-        before = {pk: StaffLocationAccess.describe(user) for pk, user in users.items()}
-        super().delete_queryset(request, queryset)
-        for pk, user in users.items():
-            StaffAccessChange.record(request.user, user, before[pk])
+        services.revoke_access(rows, by=request.user)
 
 
 @admin.register(StaffLocationAccess)

@@ -34,17 +34,6 @@ class ConsultationRequestQuerySet(models.QuerySet):
     def overdue(self, now=None):
         return self.awaiting_contact().filter(due_at__lt=now or timezone.now())
 
-    def set_status(self, status):
-        """Change status; moving to "contacted" stamps first_contacted_at (and the time it
-        took, see consultations.metrics) once."""
-        from . import metrics
-
-        now = timezone.now()
-        if status == ConsultationRequest.Status.CONTACTED:
-            metrics.stamp_first_contact(self.filter(first_contacted_at__isnull=True), now)
-        # update() skips auto_now, so the change time is set here.
-        return self.update(status=status, updated_at=now)
-
 
 class ConsultationRequest(models.Model):
     """What a patient sends from the website: only what staff need to call them back."""
