@@ -9,14 +9,11 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from staff import outbox
+from staff.models import AuditEvent, DeletionLog
+
 from . import metrics, notify
-from .models import (
-    AuditEvent,
-    ConsultationRequest,
-    DeletionLog,
-    StaffAccessChange,
-    StaffLocationAccess,
-)
+from .models import ConsultationRequest
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +66,7 @@ def delete_requests(requests, reason, user=None, job=""):
         AuditEvent.record(
             AuditEvent.Action.DELETE, requests, user=user, username=job, detail=reason
         )
+        outbox.forget(requests)
         ConsultationRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
     return len(requests)
 
@@ -94,7 +92,7 @@ def set_status(requests, status, user=None, job=""):
         event = AuditEvent.record(
             AuditEvent.Action.CHANGE, requests, detail=label, **_who(user, job)
         )
-        chosen = ConsultationRequest.objects.filter(pk__in=event.request_ids)
+        chosen = ConsultationRequest.objects.filter(pk__in=event.object_ids)
         now = timezone.now()
         if status == ConsultationRequest.Status.CONTACTED:
             metrics.stamp_first_contact(chosen.filter(first_contacted_at__isnull=True), now)
@@ -112,7 +110,7 @@ def assign(requests, assignee, user=None, job=""):
         event = AuditEvent.record(
             AuditEvent.Action.CHANGE, requests, detail="assigned", **_who(user, job)
         )
-        return ConsultationRequest.objects.filter(pk__in=event.request_ids).update(
+        return ConsultationRequest.objects.filter(pk__in=event.object_ids).update(
             assigned_to=assignee, updated_at=timezone.now()
         )
 
@@ -128,26 +126,3 @@ def save_request(request, changed_fields, user):
         detail = ", ".join(changed_fields)
         AuditEvent.record(AuditEvent.Action.CHANGE, [request], user=user, detail=detail)
     return request
-
-
-def grant_access(access, by):
-    """Save a new access row (a StaffLocationAccess or StaffAllLocationsAccess, unsaved),
-    and log the staff member's access before and after."""
-    with transaction.atomic():
-        before = StaffLocationAccess.describe(access.user)
-        access.save()
-        StaffAccessChange.record(by, access.user, before)
-    return access
-
-
-def revoke_access(rows, by):
-    """Delete access rows (objects or a QuerySet), one access-log row per person touched."""
-    with transaction.atomic():
-        rows = list(rows)
-        users = {row.user_id: row.user for row in rows}
-        before = {pk: StaffLocationAccess.describe(user) for pk, user in users.items()}
-        for row in rows:
-            row.delete()
-        for pk, user in users.items():
-            StaffAccessChange.record(by, user, before[pk])
-    return len(rows)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csp",
     "modsite.apps.ModsiteConfig",
     "pages",
+    "staff",
     "consultations",
 ]
 

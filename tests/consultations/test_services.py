@@ -5,13 +5,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from consultations import services
-from consultations.models import (
-    AuditEvent,
-    ConsultationRequest,
-    DeletionLog,
-    StaffAccessChange,
-    StaffLocationAccess,
-)
+from consultations.models import ConsultationRequest
+from staff import services as staff_services
+from staff.models import AuditEvent, DeletionLog, StaffAccessChange, StaffLocationAccess
 
 
 def test_a_job_that_marks_requests_contacted_is_audited_under_its_name(make_request):
@@ -20,7 +16,7 @@ def test_a_job_that_marks_requests_contacted_is_audited_under_its_name(make_requ
     assert services.mark_contacted(requests, job="import_calls") == 1
     event = AuditEvent.objects.get()
     assert (event.action, event.username, event.detail) == ("change", "import_calls", "contacted")
-    assert event.request_ids == [request.pk]
+    assert event.object_ids == [request.pk]
     request.refresh_from_db()
     assert request.status == "contacted" and request.first_contacted_at is not None
 
@@ -45,7 +41,7 @@ def test_assigning_requests_is_audited(make_request, front_desk_user):
     request.refresh_from_db()
     assert request.assigned_to == front_desk_user
     event = AuditEvent.objects.get()
-    assert (event.username, event.detail, event.request_ids) == (
+    assert (event.username, event.detail, event.object_ids) == (
         "frontdesk",
         "assigned",
         [request.pk],
@@ -74,17 +70,17 @@ def test_every_deletion_by_a_job_is_logged_and_audited(make_request):
     assert not ConsultationRequest.objects.exists()
     assert DeletionLog.objects.count() == 2
     event = AuditEvent.objects.get(action="delete")
-    assert sorted(event.request_ids) == sorted(r.pk for r in requests)
+    assert sorted(event.object_ids) == sorted(r.pk for r in requests)
 
 
 def test_granting_and_revoking_access_writes_the_access_log(
     practice_manager_user, make_staff, bellevue
 ):
     desk = make_staff("desk", "Front desk")
-    row = services.grant_access(
+    row = staff_services.grant_access(
         StaffLocationAccess(user=desk, location=bellevue), by=practice_manager_user
     )
-    services.revoke_access([row], by=practice_manager_user)
+    staff_services.revoke_access([row], by=practice_manager_user)
     changes = StaffAccessChange.objects.order_by("pk").values_list("changed_by", "before", "after")
     assert list(changes) == [
         ("manager", "No location", bellevue.name),
@@ -96,7 +92,7 @@ def test_granting_and_revoking_access_writes_the_access_log(
 def test_a_grant_that_fails_logs_nothing(practice_manager_user, make_staff, bellevue):
     desk = make_staff("desk", "Front desk", bellevue)
     with pytest.raises(IntegrityError), transaction.atomic():
-        services.grant_access(
+        staff_services.grant_access(
             StaffLocationAccess(user=desk, location=bellevue), by=practice_manager_user
         )
     assert not StaffAccessChange.objects.exists()
