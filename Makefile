@@ -48,10 +48,11 @@ browser:
 test: $(VENV)/.dev browser $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## lint: ruff lint and format check, migrations check
+## lint: ruff lint and format check, import contracts (pyproject.toml), migrations check
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=modsite.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 ## bench: speed and memory benchmarks (tests/load/bench_*.py, then gunicorn + wrk:

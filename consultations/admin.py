@@ -2,27 +2,22 @@ import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F, Q
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince, timeuntil
 
-from pages.models import Location
+from staff.admin import ScopedLocationFilter, VisibleToAdminMixin
+from staff.models import (
+    AuditEvent,
+    NotificationOutbox,
+    StaffLocationAccess,
+)
 
 from . import metrics, services
 from .export import csv_chunks, format_phone
-from .models import (
-    AuditEvent,
-    ConsultationRequest,
-    DeletionLog,
-    NotificationOutbox,
-    StaffAccessChange,
-    StaffAllLocationsAccess,
-    StaffLocationAccess,
-)
+from .models import ConsultationRequest
 
 # Open requests older than this are flagged in the list.
 WAITING_DAYS = 2
@@ -54,25 +49,14 @@ RESPONSE_FIELDS = [
 ]
 
 
-class ScopedLocationFilter(admin.RelatedFieldListFilter):
-    """The location filter lists only the locations this staff member may see."""
-
-    def field_choices(self, field, request, model_admin):
-        locations = Location.objects.all()
-        allowed = StaffLocationAccess.locations_for(request.user)
-        if allowed is not None:
-            locations = locations.filter(pk__in=allowed)
-        return [(loc.pk, loc.name) for loc in locations]
-
-
 def assignable_staff(request):
     """Whom requests may be assigned to, and filtered by: staff who share a clinic with the
     viewer (all staff for those who see every clinic), and whoever a request the viewer
     sees is assigned to already (the list shows them anyway), so saving keeps them."""
     locations = StaffLocationAccess.locations_for(request.user)
-    assigned = ConsultationRequest.objects.filter(assigned_to__isnull=False)
-    if locations is not None:
-        assigned = assigned.filter(location__in=locations)
+    assigned = ConsultationRequest.objects.visible_to(request.user).filter(
+        assigned_to__isnull=False
+    )
     colleagues = StaffLocationAccess.staff_of(locations)
     shown = Q(pk__in=colleagues.values("pk")) | Q(pk__in=assigned.values("assigned_to"))
     return get_user_model().objects.filter(shown).order_by("username")
@@ -146,19 +130,8 @@ class ResponseFilter(admin.SimpleListFilter):
         return queryset
 
 
-class NotificationInline(admin.TabularInline):
-    model = NotificationOutbox
-    extra = 0
-    can_delete = False
-    fields = ["state", "attempts", "next_attempt_at", "sent_at", "recipient", "last_error"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(admin.ModelAdmin):
+class ConsultationRequestAdmin(VisibleToAdminMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "created_at",
@@ -187,7 +160,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["location", "assigned_to"]
     search_fields = ["=id", "first_name", "last_name", "email", "phone"]
-    readonly_fields = [*SUBMITTED_FIELDS, *RESPONSE_FIELDS, "updated_at"]
+    readonly_fields = [*SUBMITTED_FIELDS, *RESPONSE_FIELDS, "updated_at", "notifications"]
     fieldsets = [
         ("What the patient sent", {"fields": SUBMITTED_FIELDS}),
         (
@@ -202,16 +175,13 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Staff notifications", {"fields": ["notifications"]}),
     ]
-    inlines = [NotificationInline]
 
     class Media:
         css = {"all": ["css/admin.css"]}
 
     actions = ["assign_to_me", "mark_contacted", "mark_scheduled", "mark_closed", "export_csv"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -230,6 +200,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         AuditEvent.record(
             action,
             list(shown),
+            model=ConsultationRequest,
             user=request.user,
             search=search,
             filters=asked_for(request, search_param),
@@ -282,6 +253,28 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def language_for_care(self, obj):
         return obj.language_for_care
 
+    @admin.display(description="E-mails to staff")
+    def notifications(self, obj):
+        """The request's outbox rows: sent, waiting or given up, and why."""
+        rows = NotificationOutbox.objects.about([obj]).order_by("pk")
+        return (
+            format_html_join(
+                "",
+                "<p>{} (tries: {}; sent: {}; to: {}) {}</p>",
+                (
+                    (
+                        row.get_state_display(),
+                        row.attempts,
+                        row.sent_at or "not yet",
+                        row.recipient or "—",
+                        row.last_error,
+                    )
+                    for row in rows
+                ),
+            )
+            or "None"
+        )
+
     @admin.display(description="Phone number")
     def phone_display(self, obj):
         return format_phone(obj.phone, obj.phone_extension)
@@ -311,12 +304,7 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        contacted = ConsultationRequest.Status.CONTACTED
-        if obj.status == contacted and obj.first_contacted_at is None:
-            metrics.apply_first_contact(obj, timezone.now())
-        super().save_model(request, obj, form, change)
-        fields = ", ".join(form.changed_data)
-        AuditEvent.record(AuditEvent.Action.CHANGE, [obj], user=request.user, detail=fields)
+        services.save_request(obj, form.changed_data, user=request.user)
 
     # Deletions, one or many, go through the one audited delete (with purge_requests).
     def delete_model(self, request, obj):
@@ -325,26 +313,15 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         services.delete_requests(queryset.select_related("location"), "Admin", user=request.user)
 
-    # Actions run outside the admin's own transactions: a change and its log rows commit
-    # together, or neither does.
-    @transaction.atomic
+    # Actions go through the services: each change and its audit event commit together.
     def _set_status(self, request, queryset, status):
+        count = services.set_status(queryset, status, user=request.user)
         label = ConsultationRequest.Status(status).label.lower()
-        event = AuditEvent.record(
-            AuditEvent.Action.CHANGE, queryset, user=request.user, detail=label
-        )
-        count = ConsultationRequest.objects.filter(pk__in=event.request_ids).set_status(status)
         self.message_user(request, f"Marked {count} request(s) {label}.", messages.SUCCESS)
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
-        with transaction.atomic():
-            event = AuditEvent.record(
-                AuditEvent.Action.CHANGE, queryset, user=request.user, detail="assigned"
-            )
-            count = ConsultationRequest.objects.filter(pk__in=event.request_ids).update(
-                assigned_to=request.user, updated_at=timezone.now()
-            )
+        count = services.assign(queryset, request.user, user=request.user)
         self.message_user(request, f"Assigned {count} request(s) to you.", messages.SUCCESS)
 
     @admin.action(description="Mark selected requests as contacted", permissions=["change"])
@@ -376,186 +353,3 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             f'attachment; filename="consultation-requests-{stamp}.csv"'
         )
         return response
-
-
-@admin.register(NotificationOutbox)
-class NotificationOutboxAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "state", "attempts", "next_attempt_at", "sent_at", "recipient"]
-    list_filter = ["state", "kind"]
-    list_select_related = ["request", "location"]
-    search_fields = ["=request__id", "recipient"]
-    readonly_fields = [
-        "kind",
-        "request",
-        "location",
-        "digest_date",
-        "counts",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "lease_until",
-        "recipient",
-        "last_error",
-        "created_at",
-        "sent_at",
-    ]
-    actions = ["retry_now"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_queryset(self, request):
-        allowed = StaffLocationAccess.locations_for(request.user)
-        queryset = super().get_queryset(request)
-        if allowed is None:
-            return queryset
-        # A request's row by its request's clinic, a digest by its own.
-        return queryset.filter(Q(request__location__in=allowed) | Q(location__in=allowed))
-
-    @admin.action(
-        description="Try sending the selected notifications again", permissions=["change"]
-    )
-    def retry_now(self, request, queryset):
-        # A row being sent right now (live lease) is left alone, or it could go out twice.
-        busy = Q(state=NotificationOutbox.State.SENDING, lease_until__gte=timezone.now())
-        count = (
-            queryset.exclude(state=NotificationOutbox.State.SENT)
-            .exclude(busy)
-            .update(
-                state=NotificationOutbox.State.PENDING,
-                next_attempt_at=timezone.now(),
-                lease_until=None,
-                attempts=0,
-            )
-        )
-        self.message_user(
-            request,
-            f"{count} notification(s) will be sent on the next run of send_notifications.",
-            messages.SUCCESS,
-        )
-
-
-class ReadOnlyLogAdmin(admin.ModelAdmin):
-    """Logs are evidence: nobody adds, edits or removes rows through the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyLogAdmin):
-    list_display = ["at", "username", "action", "count", "search", "detail"]
-    list_filter = ["action", ("locations", ScopedLocationFilter), "at"]
-    search_fields = ["username", "detail", "search"]
-    exclude = ["locations"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-
-@admin.register(DeletionLog)
-class DeletionLogAdmin(ReadOnlyLogAdmin):
-    list_display = ["request_id", "location_name", "status", "deleted_at", "deleted_by", "reason"]
-    list_filter = ["location_name", "deleted_at"]
-    search_fields = ["=request_id", "deleted_by"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-
-@admin.register(StaffAccessChange)
-class StaffAccessChangeAdmin(ReadOnlyLogAdmin):
-    list_display = ["at", "changed_by", "staff", "before", "after"]
-    list_filter = ["at"]
-    search_fields = ["changed_by", "staff"]
-
-    def has_view_permission(self, request, obj=None):
-        # It names every location: for the people who manage access, who see them all.
-        return super().has_view_permission(request, obj) and (
-            StaffLocationAccess.sees_every_location(request.user)
-        )
-
-
-class StaffAccessAdmin(admin.ModelAdmin):
-    """Access is given or taken away, never edited in place; only by staff who see every
-    location themselves, never on their own access, and each change is logged."""
-
-    list_select_related = ["user"]
-    search_fields = ["user__username"]
-
-    def _may_manage(self, request, obj=None):
-        return StaffLocationAccess.sees_every_location(request.user) and (
-            obj is None or obj.user_id != request.user.pk
-        )
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and self._may_manage(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            staff = get_user_model().objects.filter(is_staff=True)
-            kwargs["queryset"] = staff.exclude(pk=request.user.pk)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_deleted_objects(self, objs, request):
-        # The bulk delete action checks only the model permission: refuse one's own rows.
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        if any(obj.user_id == request.user.pk for obj in objs):
-            perms_needed.add("your own access")
-        return deleted, counts, perms_needed, protected
-
-    def save_model(self, request, obj, form, change):
-        before = StaffLocationAccess.describe(obj.user)
-        super().save_model(request, obj, form, change)
-        StaffAccessChange.record(request.user, obj.user, before)
-
-    def delete_model(self, request, obj):
-        before = StaffLocationAccess.describe(obj.user)
-        super().delete_model(request, obj)
-        StaffAccessChange.record(request.user, obj.user, before)
-
-    @transaction.atomic
-    def delete_queryset(self, request, queryset):
-        users = {row.user_id: row.user for row in queryset.select_related("user")}
-        if request.user.pk in users:
-            raise PermissionDenied
-        before = {pk: StaffLocationAccess.describe(user) for pk, user in users.items()}
-        super().delete_queryset(request, queryset)
-        for pk, user in users.items():
-            StaffAccessChange.record(request.user, user, before[pk])
-
-
-@admin.register(StaffLocationAccess)
-class StaffLocationAccessAdmin(StaffAccessAdmin):
-    list_display = ["user", "location"]
-    list_filter = [("location", ScopedLocationFilter)]
-    list_select_related = ["user", "location"]
-
-    def get_queryset(self, request):
-        allowed = StaffLocationAccess.locations_for(request.user)
-        queryset = super().get_queryset(request)
-        return queryset if allowed is None else queryset.filter(location__in=allowed)
-
-
-@admin.register(StaffAllLocationsAccess)
-class StaffAllLocationsAccessAdmin(StaffAccessAdmin):
-    list_display = ["user", "created_at"]
-
-    def get_queryset(self, request):
-        # Not any one location's: only people who see every location see these.
-        queryset = super().get_queryset(request)
-        if StaffLocationAccess.sees_every_location(request.user):
-            return queryset
-        return queryset.none()

@@ -6,7 +6,8 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "Consultation requests"
 
     def ready(self):
-        from . import metrics
+        # Registers this app's outbox kinds (staff.kinds) before anything sends.
+        from . import metrics, notify  # noqa: F401
 
         # A mistyped response target or default week stops every process at start-up.
         metrics.check_settings()

@@ -25,8 +25,9 @@ from django.utils.dateparse import parse_datetime
 
 from pages import hours, visits
 from pages.models import Location
+from staff.models import visible_locations
 
-from .models import ConsultationRequest, StaffLocationAccess
+from .models import ConsultationRequest
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +125,8 @@ def site_target_hours():
 
 
 def locations_visible_to(user):
-    """Active clinics the person may see (StaffLocationAccess decides, as for requests)."""
-    allowed = StaffLocationAccess.locations_for(user)
-    locations = Location.objects.active()
-    return locations if allowed is None else locations.filter(pk__in=allowed)
+    """Active clinics the person may see (staff.models.visible_locations, the one rule)."""
+    return visible_locations(user, Location.objects.active())
 
 
 def target_minutes(location):

@@ -1,10 +1,5 @@
-"""Staff notifications through an outbox.
-
-The outbox row is written in the same transaction as the request. After commit we try
-to send it at once; if mail is down (or the process dies) the row stays due and
-`manage.py send_notifications` sends it later. A sender claims each row with one
-conditional UPDATE (pending -> sending), so two overlapping runs never send the same row;
-a sender that dies mid-send leaves a lease that runs out, and the row is tried again.
+"""What staff are told about consultation requests, sent through the staff outbox
+(staff.outbox: queue after commit, send once, retry).
 
 The e-mail says only that a request came in, for which clinic, and links to the staff
 admin: no patient details ever go into mail. The daily digest (send_digest) goes through
@@ -13,77 +8,44 @@ report to the same address are sent together, one e-mail per address and day, so
 that hears from a thousand clinics gets one summary, not a thousand.
 """
 
-import logging
-from datetime import timedelta
-
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F, Q
+from django.core.mail import EmailMessage
 from django.urls import reverse
-from django.utils import timezone
+
+from staff import kinds, outbox
 
 from . import metrics
-from .models import NotificationOutbox
+from .models import ConsultationRequest
 
-logger = logging.getLogger(__name__)
-
-# Longer than any SMTP timeout, so a live sender is never overtaken by a retry.
-LEASE = timedelta(minutes=10)
-# Waits between tries double up to an hour, so mail that is back is used within the hour.
-MAX_BACKOFF_MINUTES = 60
+# The outbox kinds this app sends.
+REQUEST = "request"
+DIGEST = "digest"
 # A summary for many clinics lists at most this many by name, the most overdue first.
 DIGEST_CLINIC_LINES = 50
-# The try right after a patient sends the form runs inside their request: a mail server
-# that does not answer must not keep them from the thank-you page for long. A row that
-# times out here is sent by send_notifications, with the full EMAIL_TIMEOUT.
-INLINE_TIMEOUT_SECONDS = 3
-
-
-class NoRecipient(Exception):
-    pass
 
 
 def queue(consultation):
-    """Write the outbox row (call inside the request's transaction) and try it after commit."""
-    notification = NotificationOutbox.objects.create(request=consultation)
-    transaction.on_commit(
-        lambda: send_claimed(claim(pk=notification.pk), timeout=INLINE_TIMEOUT_SECONDS),
-        robust=True,
-    )
-    return notification
+    """Queue "a new request came in" (inside the request's transaction)."""
+    return outbox.queue(consultation, kind=REQUEST)
 
 
 def queue_digest(location, day, counts):
-    """Write the clinic's digest row for `day` once; later calls for the same day find it
-    and add nothing (a unique constraint, so two overlapping runs cannot both add one).
-    Returns (row, created)."""
-    lookup = {"kind": NotificationOutbox.Kind.DIGEST, "location": location, "digest_date": day}
-    try:
-        with transaction.atomic():
-            return NotificationOutbox.objects.get_or_create(**lookup, defaults={"counts": counts})
-    except IntegrityError:
-        return NotificationOutbox.objects.get(**lookup), False
+    """The clinic's digest row for `day`, written once. Returns (row, created)."""
+    return outbox.queue_daily(DIGEST, location, day, counts)
 
 
-def recipient_for(location):
-    return location.notification_email or settings.CONSULTATION_NOTIFY_EMAIL
+def build_digest_message(notifications, recipient):
+    """One clinic's digest, or one day's digests of several clinics to one address."""
+    if len(notifications) > 1:
+        return build_combined_digest(notifications, recipient)
+    return build_digest(notifications[0], recipient)
 
 
-def subject_of(notification):
-    if notification.kind == NotificationOutbox.Kind.DIGEST:
-        return notification.location
-    return notification.request.location
-
-
-def build_message(notifications, recipient):
-    """The e-mail for one request's row, or for one day's digests to one address."""
-    notification = notifications[0]
-    if notification.kind == NotificationOutbox.Kind.DIGEST:
-        if len(notifications) > 1:
-            return build_combined_digest(notifications, recipient)
-        return build_digest(notification, recipient)
-    consultation = notification.request
+def build_request_message(notifications, recipient):
+    """The e-mail for one request's row: that a request came in, and where to read it."""
+    consultation = ConsultationRequest.objects.select_related("location").get(
+        pk=notifications[0].object_id
+    )
     location = consultation.location
     link = f"{settings.SITE_URL}{consultation.get_absolute_url()}"
     body = (
@@ -209,133 +171,12 @@ def _clinic_line(counts):
     return line
 
 
-def claim(pk=None, limit=50, now=None, where=None):
-    """Take up to `limit` due rows (every due row with `limit=None`; the one row `pk`; only
-    rows matching the Q `where`) for this sender; return their ids.
-
-    Each row is taken by a conditional UPDATE that only one sender can win, on SQLite and
-    PostgreSQL alike. Rows whose sender died (lease over) are due again.
-    """
-    now = now or timezone.now()
-    due = Q(state=NotificationOutbox.State.PENDING, next_attempt_at__lte=now) | Q(
-        state=NotificationOutbox.State.SENDING, lease_until__lt=now
+kinds.register(
+    kinds.Kind(
+        REQUEST,
+        build_request_message,
+        label="New request",
+        record_type=ConsultationRequest._meta.label_lower,
     )
-    candidates = NotificationOutbox.objects.filter(due).order_by("next_attempt_at", "pk")
-    if pk is not None:
-        candidates = candidates.filter(pk=pk)
-    if where is not None:
-        candidates = candidates.filter(where)
-    claimed, tried = [], set()
-    # A row another sender won is no longer due, so look again until the batch is full:
-    # overlapping senders must share the work, not give up after losing a few races.
-    while limit is None or len(claimed) < limit:
-        batch = candidates.exclude(pk__in=tried).values_list("pk", flat=True)
-        batch = list(batch if limit is None else batch[: limit - len(claimed)])
-        if not batch:
-            break
-        for candidate in batch:
-            tried.add(candidate)
-            won = NotificationOutbox.objects.filter(due, pk=candidate).update(
-                state=NotificationOutbox.State.SENDING,
-                lease_until=now + LEASE,
-                attempts=F("attempts") + 1,
-            )
-            if won:
-                claimed.append(candidate)
-    return claimed
-
-
-def send_claimed(ids, timeout=None):
-    """Send the leased rows; return (sent, failed) counts. Never raises for one bad row.
-    `timeout`: seconds to wait for the mail server (default EMAIL_TIMEOUT)."""
-    sent = failed = 0
-    for recipient, group in _messages(_rows(ids)):
-        try:
-            if not recipient:
-                raise NoRecipient(
-                    "No address to notify: set one on the location or CONSULTATION_NOTIFY_EMAIL."
-                )
-            message = build_message(group, recipient)
-            if timeout:
-                message.connection = get_connection(timeout=timeout)
-            message.send()
-        except Exception as error:
-            failed += len(group)
-            for notification in group:
-                _record_failure(notification, error)
-        else:
-            sent += len(group)
-            NotificationOutbox.objects.filter(pk__in=[n.pk for n in group]).update(
-                state=NotificationOutbox.State.SENT,
-                lease_until=None,
-                sent_at=timezone.now(),
-                recipient=recipient,
-                last_error="",
-            )
-    return sent, failed
-
-
-def _rows(ids):
-    return list(
-        NotificationOutbox.objects.filter(pk__in=ids)
-        .select_related("request__location", "location")
-        .order_by("pk")
-    )
-
-
-def _messages(rows):
-    """(recipient, rows) for each e-mail: one per request row; one per address and day for
-    digests, taking that address's other due digests of the day along (claimed here, so
-    no other sender mails them too)."""
-    digests = {}
-    for row in rows:
-        recipient = recipient_for(subject_of(row))
-        if row.kind == NotificationOutbox.Kind.DIGEST and recipient:
-            digests.setdefault((recipient, row.digest_date), []).append(row)
-        else:
-            yield recipient, [row]
-    for (recipient, day), group in digests.items():
-        same_address = Q(location__notification_email=recipient)
-        if recipient == settings.CONSULTATION_NOTIFY_EMAIL:
-            same_address |= Q(location__notification_email="")
-        more = claim(
-            limit=None,
-            where=Q(kind=NotificationOutbox.Kind.DIGEST, digest_date=day) & same_address,
-        )
-        yield recipient, group + _rows(more)
-
-
-def _record_failure(notification, error):
-    gave_up = notification.attempts >= settings.CONSULTATION_NOTIFY_MAX_ATTEMPTS
-    minutes = min(2**notification.attempts, MAX_BACKOFF_MINUTES)
-    # Ids and the exception type only: messages from mail servers can echo addresses.
-    logger.log(
-        logging.ERROR if gave_up else logging.WARNING,
-        "Notification %s (%s %s) failed (attempt %s, %s)%s",
-        notification.pk,
-        notification.kind,
-        notification.request_id or notification.location_id,
-        notification.attempts,
-        type(error).__name__,
-        "; giving up" if gave_up else "",
-    )
-    try:
-        NotificationOutbox.objects.filter(pk=notification.pk).update(
-            state=NotificationOutbox.State.FAILED if gave_up else NotificationOutbox.State.PENDING,
-            lease_until=None,
-            next_attempt_at=timezone.now() + timedelta(minutes=minutes),
-            last_error=f"{type(error).__name__}: {error}"[:300],
-        )
-    except DatabaseError:
-        # The lease runs out on its own and the row is tried again.
-        logger.warning("Could not record the failure of notification %s", notification.pk)
-
-
-def send_due(batch_size=50):
-    """Send every due row, batch by batch; return (sent, failed)."""
-    total_sent = total_failed = 0
-    while ids := claim(limit=batch_size):
-        sent, failed = send_claimed(ids)
-        total_sent += sent
-        total_failed += failed
-    return total_sent, total_failed
+)
+kinds.register(kinds.Kind(DIGEST, build_digest_message, label="Daily digest", by_day=True))

@@ -122,15 +122,21 @@ def prepare_site(env):
 
 _SNAPSHOT = """
 import json
-from django.db.models import Count
-from consultations.models import ConsultationRequest, NotificationOutbox
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from consultations.models import ConsultationRequest
+from staff.models import NotificationOutbox
+per_request = (
+    NotificationOutbox.objects.filter(kind="request", object_id=OuterRef("pk"))
+    .order_by().values("object_id").annotate(n=Count("pk")).values("n")
+)
 rows = list(
-    ConsultationRequest.objects.annotate(outbox=Count("notifications")).values(
+    ConsultationRequest.objects.annotate(outbox=Coalesce(Subquery(per_request), 0)).values(
         "pk", "submission_key", "location_id", "first_name", "last_name", "phone", "email",
         "contact_method", "topic", "patient_type", "message", "consent_at", "outbox",
     )
 )
-outbox = list(NotificationOutbox.objects.values("request_id", "state", "attempts"))
+outbox = list(NotificationOutbox.objects.values("state", "attempts", request_id=F("object_id")))
 print(json.dumps({"rows": rows, "outbox": outbox}, default=str))
 """
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "csp",
     "modsite.apps.ModsiteConfig",
     "pages",
+    "staff",
     "consultations",
 ]
 

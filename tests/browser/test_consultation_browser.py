@@ -4,7 +4,8 @@ error state is accessible too."""
 import pytest
 from playwright.sync_api import expect
 
-from consultations.models import ConsultationRequest, NotificationOutbox
+from consultations.models import ConsultationRequest
+from staff.models import NotificationOutbox
 
 pytestmark = [
     pytest.mark.browser,

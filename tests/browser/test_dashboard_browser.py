@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from consultations.models import ConsultationRequest, StaffAllLocationsAccess
+from consultations.models import ConsultationRequest
 from pages.models import Location
+from staff.models import StaffAllLocationsAccess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
-from consultations.models import ConsultationRequest, StaffAllLocationsAccess
+from consultations.models import ConsultationRequest
+from staff.models import StaffAllLocationsAccess
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

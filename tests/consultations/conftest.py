@@ -9,11 +9,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from consultations import antispam
-from consultations.models import (
-    ConsultationRequest,
-    StaffAllLocationsAccess,
-    StaffLocationAccess,
-)
+from consultations.models import ConsultationRequest
+from staff.models import StaffAllLocationsAccess, StaffLocationAccess
 
 STAFF_PASSWORD = "a-long-test-password"
 

@@ -5,14 +5,13 @@ import importlib
 import pkgutil
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.urls import reverse
 
 import consultations.migrations
-from consultations.models import (
+from consultations.models import ConsultationRequest
+from staff.models import (
     AuditEvent,
-    ConsultationRequest,
     DeletionLog,
     NotificationOutbox,
     StaffAccessChange,
@@ -22,8 +21,8 @@ from consultations.models import (
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
-ROWS = "admin:consultations_stafflocationaccess"
-EVERY = "admin:consultations_staffalllocationsaccess"
+ROWS = "admin:staff_stafflocationaccess"
+EVERY = "admin:staff_staffalllocationsaccess"
 
 
 @pytest.fixture
@@ -121,7 +120,7 @@ def test_staff_given_no_location_see_no_request_notification_or_clinic(
 ):
     manager = make_staff("new-manager", "Practice manager")  # no rows, not every location
     request = make_request(location=gretna)
-    NotificationOutbox.objects.create(request=request)
+    NotificationOutbox.objects.create_for(request)
     client = login(manager)
 
     response = client.get(CHANGELIST)
@@ -130,7 +129,7 @@ def test_staff_given_no_location_see_no_request_notification_or_clinic(
     assert not [spec for spec in filters if spec.title == "location" and spec.lookup_choices]
     change = reverse("admin:consultations_consultationrequest_change", args=[request.pk])
     assert client.get(change).status_code == 302  # "does not exist"
-    outbox = client.get(reverse("admin:consultations_notificationoutbox_changelist"))
+    outbox = client.get(reverse("admin:staff_notificationoutbox_changelist"))
     assert listed(outbox) == set()
     assert ConsultationRequest.objects.visible_to(manager).count() == 0
 
@@ -168,7 +167,7 @@ def test_manager_seeing_every_clinic_gives_and_takes_access_and_each_change_is_l
     assert {(c.changed_by, c.changed_by_id, c.staff, c.staff_id) for c in changes} == {
         ("manager", practice_manager_user.pk, "bellevue-desk", desk.pk)
     }
-    log = client.get(reverse("admin:consultations_staffaccesschange_changelist"))
+    log = client.get(reverse("admin:staff_staffaccesschange_changelist"))
     assert log.status_code == 200
     assert len(log.context["cl"].result_list) == 4
 
@@ -224,7 +223,14 @@ def test_migration_keeps_everyone_seeing_exactly_what_they_saw_before(
     patient_facing = User.objects.create_user("not-staff")
     make_request(), make_request(location=gretna)
 
-    _migration_function("keep_everyone_as_they_are")(apps, None)
+    # The models as that migration knew them (in consultations, before the move to staff).
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    state = MigrationLoader(connection).project_state(
+        ("consultations", "0009_audit_lists_and_searches")
+    )
+    _migration_function("keep_everyone_as_they_are")(state.apps, None)
 
     assert StaffLocationAccess.locations_for(unlimited) is None
     assert StaffLocationAccess.locations_for(limited) == [gretna.pk]
@@ -268,7 +274,7 @@ def test_invalid_status_post_that_shows_the_request_again_is_audited(
     assert response.status_code == 200
     assert "Quinn" in response.content.decode()
     event = AuditEvent.objects.get(action="view")
-    assert event.request_ids == [request.pk]
+    assert event.object_ids == [request.pk]
     assert event.username == "frontdesk"
     assert ConsultationRequest.objects.get(pk=request.pk).status == "new"
 
@@ -279,7 +285,7 @@ def test_each_get_of_a_request_page_writes_its_own_opened_row(login, front_desk_
     client = login(front_desk_user)
     client.get(url)
     client.get(url)
-    assert AuditEvent.objects.filter(action="view", request_ids=[request.pk]).count() == 2
+    assert AuditEvent.objects.filter(action="view", object_ids=[request.pk]).count() == 2
 
 
 # --- item 3: logs and access rows scoped by clinic, like the request list ---------------
@@ -297,10 +303,10 @@ def test_limited_manager_reads_only_their_clinic_s_audit_events(
     ours = AuditEvent.record(AuditEvent.Action.VIEW, [here], user=practice_manager_user)
     AuditEvent.record(AuditEvent.Action.VIEW, [there], user=practice_manager_user)
     AuditEvent.record(AuditEvent.Action.EXPORT, [here, there], user=practice_manager_user)
-    AuditEvent.objects.create(action="view", request_ids=[999])  # location unknown
+    AuditEvent.objects.create(action="view", object_ids=[999])  # location unknown
     client = login(bellevue_manager)
 
-    url = reverse("admin:consultations_auditevent_changelist")
+    url = reverse("admin:staff_auditevent_changelist")
     response = client.get(url)
     assert listed(response) == {ours.pk}
     assert choices(response, "locations") == {"Bellevue"}
@@ -314,11 +320,11 @@ def test_limited_manager_reads_only_their_clinic_s_deletion_log(
     here, there = make_request(), make_request(location=gretna)
     DeletionLog.record([here, there], deleted_by="manager", reason="Admin")
     client = login(bellevue_manager)
-    response = client.get(reverse("admin:consultations_deletionlog_changelist"))
-    assert {row.request_id for row in response.context["cl"].result_list} == {here.pk}
+    response = client.get(reverse("admin:staff_deletionlog_changelist"))
+    assert {row.object_id for row in response.context["cl"].result_list} == {here.pk}
     assert choices(response, "location name") == {"Bellevue"}
-    hidden = DeletionLog.objects.get(request_id=there.pk)
-    change = reverse("admin:consultations_deletionlog_change", args=[hidden.pk])
+    hidden = DeletionLog.objects.get(object_id=there.pk)
+    change = reverse("admin:staff_deletionlog_change", args=[hidden.pk])
     assert client.get(change).status_code == 302  # "does not exist"
 
 
@@ -332,26 +338,5 @@ def test_limited_manager_reads_only_their_clinic_s_access_rows(
     rows = client.get(reverse(f"{ROWS}_changelist"))
     assert {row.user.username for row in rows.context["cl"].result_list} == {"bellevue-manager"}
     assert listed(client.get(reverse(f"{EVERY}_changelist"))) == set()
-    log = client.get(reverse("admin:consultations_staffaccesschange_changelist"))
+    log = client.get(reverse("admin:staff_staffaccesschange_changelist"))
     assert log.status_code == 403
-
-
-def test_migration_gives_old_log_rows_their_locations(make_request, bellevue, gretna):
-    kept, gone = make_request(), make_request(location=gretna)
-    DeletionLog.objects.create(
-        request_id=gone.pk,
-        location_name="Gretna",
-        request_created_at=gone.created_at,
-        request_updated_at=gone.updated_at,
-        status="closed",
-        deleted_by="purge_requests",
-        reason="Retention",
-    )
-    ids = [kept.pk, gone.pk]
-    gone.delete()
-    event = AuditEvent.objects.create(action="export", request_ids=ids, count=2)
-
-    _migration_function("locate_log_rows")(apps, None)
-
-    assert DeletionLog.objects.get().location_id == gretna.pk
-    assert set(event.locations.values_list("pk", flat=True)) == {bellevue.pk, gretna.pk}

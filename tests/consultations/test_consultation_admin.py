@@ -10,13 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import export
-from consultations.models import (
-    AuditEvent,
-    ConsultationRequest,
-    DeletionLog,
-    NotificationOutbox,
-    StaffLocationAccess,
-)
+from consultations.models import ConsultationRequest
+from staff.models import AuditEvent, DeletionLog, NotificationOutbox, StaffLocationAccess
 
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -91,7 +86,7 @@ def test_staff_limited_to_some_locations_see_only_their_requests(
     assert {name for _, name in location_filter.lookup_choices} == {"Gretna", "Omaha"}
     assert client.get(change_url(other)).status_code == 302  # "does not exist"
     assert client.get(change_url(theirs)).status_code == 200
-    assert AuditEvent.objects.get(action="view").request_ids == [theirs.pk]
+    assert AuditEvent.objects.get(action="view").object_ids == [theirs.pk]
 
 
 def test_limited_manager_exports_only_their_locations(
@@ -216,7 +211,7 @@ def test_opening_a_request_is_audited_without_patient_data(login, front_desk_use
     request = make_request()
     assert client.get(change_url(request)).status_code == 200
     event = AuditEvent.objects.get()
-    assert (event.action, event.username, event.request_ids) == ("view", "frontdesk", [request.pk])
+    assert (event.action, event.username, event.object_ids) == ("view", "frontdesk", [request.pk])
     assert "Sam" not in str(event.detail)
 
 
@@ -282,7 +277,7 @@ def test_mark_contacted_stamps_first_contact_once(login, front_desk_user, make_r
     assert already.first_contacted_at == earlier
     assert untouched.status == Status.NEW
     event = AuditEvent.objects.get(action="change")
-    assert sorted(event.request_ids) == sorted([fresh.pk, already.pk])
+    assert sorted(event.object_ids) == sorted([fresh.pk, already.pk])
 
 
 @pytest.mark.parametrize(
@@ -334,7 +329,7 @@ def test_manager_export_streams_escaped_csv_and_is_audited(
     assert str(skipped.pk) not in [row["Number"] for row in by_title]
     event = AuditEvent.objects.get(action="export")
     assert event.username == "manager"
-    assert sorted(event.request_ids) == sorted([first.pk, second.pk])
+    assert sorted(event.object_ids) == sorted([first.pk, second.pk])
 
 
 def test_manager_delete_is_logged_in_deletion_log_and_audit(
@@ -345,8 +340,8 @@ def test_manager_delete_is_logged_in_deletion_log_and_audit(
     run_action(client, "delete_selected", [request], post="yes")
     assert not ConsultationRequest.objects.exists()
     log = DeletionLog.objects.get()
-    assert (log.request_id, log.deleted_by, log.reason) == (request.pk, "manager", "Admin")
-    assert AuditEvent.objects.get(action="delete").request_ids == [request.pk]
+    assert (log.object_id, log.deleted_by, log.reason) == (request.pk, "manager", "Admin")
+    assert AuditEvent.objects.get(action="delete").object_ids == [request.pk]
 
 
 def test_deleting_one_request_from_its_page_is_logged_too(
@@ -357,20 +352,20 @@ def test_deleting_one_request_from_its_page_is_logged_too(
     url = reverse("admin:consultations_consultationrequest_delete", args=[request.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not ConsultationRequest.objects.exists()
-    assert DeletionLog.objects.get().request_id == request.pk
-    assert AuditEvent.objects.get(action="delete").request_ids == [request.pk]
+    assert DeletionLog.objects.get().object_id == request.pk
+    assert AuditEvent.objects.get(action="delete").object_ids == [request.pk]
 
 
 def test_logs_are_read_only_even_for_superusers(login, django_user_model, make_request):
     boss = django_user_model.objects.create_superuser("boss", password="x" * 16)
     client = login(boss)
     event = AuditEvent.record(AuditEvent.Action.VIEW, [make_request()], user=boss)
-    change = reverse("admin:consultations_auditevent_change", args=[event.pk])
-    delete = reverse("admin:consultations_auditevent_delete", args=[event.pk])
+    change = reverse("admin:staff_auditevent_change", args=[event.pk])
+    delete = reverse("admin:staff_auditevent_delete", args=[event.pk])
     assert client.get(change).status_code == 200  # view only
     assert client.post(change, {"detail": "edited"}).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
-    assert client.get(reverse("admin:consultations_deletionlog_add")).status_code == 403
+    assert client.get(reverse("admin:staff_deletionlog_add")).status_code == 403
     event.refresh_from_db()
     assert event.detail == ""
 
@@ -378,7 +373,7 @@ def test_logs_are_read_only_even_for_superusers(login, django_user_model, make_r
 def test_practice_manager_can_read_the_audit_log_front_desk_cannot(
     login, practice_manager_user, front_desk_user
 ):
-    url = reverse("admin:consultations_auditevent_changelist")
+    url = reverse("admin:staff_auditevent_changelist")
     assert login(practice_manager_user).get(url).status_code == 200
     assert login(front_desk_user).get(url).status_code == 403
 
@@ -388,15 +383,15 @@ def test_retry_now_leaves_a_notification_that_is_being_sent_alone(
 ):
     State = NotificationOutbox.State
     now = timezone.now()
-    sending = NotificationOutbox.objects.create(
-        request=make_request(), state=State.SENDING, lease_until=now + timedelta(minutes=5)
+    sending = NotificationOutbox.objects.create_for(
+        make_request(), state=State.SENDING, lease_until=now + timedelta(minutes=5)
     )
-    stalled = NotificationOutbox.objects.create(
-        request=make_request(), state=State.SENDING, lease_until=now - timedelta(minutes=5)
+    stalled = NotificationOutbox.objects.create_for(
+        make_request(), state=State.SENDING, lease_until=now - timedelta(minutes=5)
     )
-    failed = NotificationOutbox.objects.create(request=make_request(), state=State.FAILED)
+    failed = NotificationOutbox.objects.create_for(make_request(), state=State.FAILED)
     client = login(practice_manager_user)
-    url = reverse("admin:consultations_notificationoutbox_changelist")
+    url = reverse("admin:staff_notificationoutbox_changelist")
     ids = [sending.pk, stalled.pk, failed.pk]
     client.post(url, {"action": "retry_now", "_selected_action": ids})
     states = dict(NotificationOutbox.objects.values_list("pk", "state"))

@@ -7,7 +7,8 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from consultations.models import ConsultationRequest, StaffLocationAccess
+from consultations.models import ConsultationRequest
+from staff.models import StaffLocationAccess
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from consultations import antispam
-from consultations.models import ConsultationRequest, NotificationOutbox
+from consultations.models import ConsultationRequest
+from staff.models import NotificationOutbox
 from tests.form_client import FormClient
 
 URL = "/consultation/"

@@ -8,7 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from consultations.models import ConsultationRequest, DeletionLog, NotificationOutbox
+from consultations.models import ConsultationRequest
+from staff.models import DeletionLog, NotificationOutbox
 
 Status = ConsultationRequest.Status
 
@@ -24,7 +25,7 @@ def mixed_requests(make_request):
     old_closed = make_request(status=Status.CLOSED)
     old_open = make_request(status=Status.CONTACTED)
     new_closed = make_request(status=Status.CLOSED)
-    NotificationOutbox.objects.create(request=old_closed)
+    NotificationOutbox.objects.create_for(old_closed)
     age(old_closed, 400)
     age(old_open, 400)
     age(new_closed, 10)
@@ -39,12 +40,12 @@ def test_purge_removes_only_old_closed_requests_and_logs_each(mixed_requests, se
     assert "Deleted 1 closed request(s)" in out.getvalue()
     remaining = set(ConsultationRequest.objects.values_list("pk", flat=True))
     assert remaining == {old_open.pk, new_closed.pk}
-    assert not NotificationOutbox.objects.filter(request_id=old_closed.pk).exists()
+    assert not NotificationOutbox.objects.filter(object_id=old_closed.pk).exists()
     log = DeletionLog.objects.get()
-    assert log.request_id == old_closed.pk
+    assert log.object_id == old_closed.pk
     assert log.location_name == "Bellevue"
     assert log.status == Status.CLOSED
-    assert log.request_created_at == old_closed.created_at
+    assert log.record_created_at == old_closed.created_at
     assert log.deleted_by == "purge_requests"
     assert "365 days" in log.reason
     # The log keeps no patient details.
@@ -87,7 +88,7 @@ def test_purge_reports_progress_on_big_runs(make_request, monkeypatch):
 
 
 def test_send_notifications_reports_what_it_sent(make_request, mailoutbox):
-    NotificationOutbox.objects.create(request=make_request())
+    NotificationOutbox.objects.create_for(make_request())
     out = StringIO()
     call_command("send_notifications", stdout=out)
     assert "Sent 1, failed 0." in out.getvalue()
@@ -159,7 +160,7 @@ def test_staff_groups_have_what_their_job_needs(db):
 
 
 def test_send_notifications_tells_cron_about_e_mails_that_gave_up(make_request):
-    NotificationOutbox.objects.create(request=make_request(), state=NotificationOutbox.State.FAILED)
+    NotificationOutbox.objects.create_for(make_request(), state=NotificationOutbox.State.FAILED)
     err = StringIO()
     call_command("send_notifications", stdout=StringIO(), stderr=err)
     assert "1 staff e-mail(s) about new requests gave up" in err.getvalue()

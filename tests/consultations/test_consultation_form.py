@@ -8,7 +8,8 @@ import pytest
 from django.db import DatabaseError
 
 from consultations import antispam, services
-from consultations.models import ConsultationRequest, NotificationOutbox
+from consultations.models import ConsultationRequest
+from staff.models import NotificationOutbox
 from tests.form_client import FormClient
 
 URL = "/consultation/"
@@ -57,7 +58,7 @@ def test_full_patient_flow_stores_the_request_at_the_right_location(client, gret
     assert saved.status == ConsultationRequest.Status.NEW
     assert saved.consent_at is not None
     assert str(saved.submission_key) == data["submission_key"]
-    assert NotificationOutbox.objects.get().request == saved
+    assert NotificationOutbox.objects.get().object_id == saved.pk
 
 
 def test_valid_post_saves_phone_in_one_format(client, valid_form_data):

@@ -10,8 +10,9 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from consultations.models import AuditEvent, ConsultationRequest
+from consultations.models import ConsultationRequest
 from modsite.logs import JsonFormatter
+from staff.models import AuditEvent
 
 FIRST_NAME = "Quorblax"
 LAST_NAME = "Vintermuth"

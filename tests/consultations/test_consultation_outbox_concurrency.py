@@ -5,8 +5,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from consultations import notify
-from consultations.models import ConsultationRequest, NotificationOutbox
+from consultations.models import ConsultationRequest
+from staff import outbox
+from staff.models import NotificationOutbox
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -19,8 +20,8 @@ def test_parallel_claims_never_overlap(make_location):
     # migration-made locations back on PostgreSQL.
     location = make_location("Parallel")
     rows = [
-        NotificationOutbox(
-            request=ConsultationRequest.objects.create(
+        NotificationOutbox.for_record(
+            ConsultationRequest.objects.create(
                 location=location,
                 first_name="Parallel",
                 last_name="Test",
@@ -42,7 +43,7 @@ def test_parallel_claims_never_overlap(make_location):
     def worker():
         try:
             start.wait()
-            while ids := notify.claim(limit=3):
+            while ids := outbox.claim(limit=3):
                 with lock:
                     claimed.extend(ids)
         finally:

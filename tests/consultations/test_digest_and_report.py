@@ -11,8 +11,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from consultations import metrics
-from consultations.models import NotificationOutbox
+from consultations import metrics, notify
+from staff import outbox
+from staff.models import NotificationOutbox
 
 DOWN = "tests.consultations.failing_mail.DownEmailBackend"
 MARKERS = ["quorblax", "vintermuth", "5550187", "zizzlewump@example.net", "left elbow"]
@@ -46,7 +47,7 @@ def patient_with_markers(make_timed_request, bellevue):
 
 
 def digests():
-    return NotificationOutbox.objects.filter(kind=NotificationOutbox.Kind.DIGEST)
+    return NotificationOutbox.objects.filter(kind=notify.DIGEST)
 
 
 # --- send_digest -----------------------------------------------------------------
@@ -159,7 +160,7 @@ def test_a_clinic_another_sender_is_mailing_is_not_mailed_twice(patient_with_mar
 
     day = metrics.Period(1, timezone.now()).end_day
     notify.queue_digest(gretna, day, {"new": 0, "overdue": 0})
-    taken = notify.claim()  # another sender, still within its lease
+    taken = outbox.claim()  # another sender, still within its lease
     call_command("send_digest")
     [message] = mail.outbox
     assert "Bellevue" in message.subject and "Gretna" not in message.body
@@ -202,7 +203,7 @@ def test_staff_limited_to_a_clinic_see_only_its_digests_in_the_admin(
         *Permission.objects.filter(codename="view_notificationoutbox")
     )
     client.force_login(front_desk_user, backend="django.contrib.auth.backends.ModelBackend")
-    response = client.get("/admin/consultations/notificationoutbox/")
+    response = client.get("/admin/staff/notificationoutbox/")
     assert response.status_code == 200
     shown = list(response.context["cl"].result_list)
     assert [row.location for row in shown] == [gretna]

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from consultations import metrics
+from consultations import metrics, services
 from consultations.models import ConsultationRequest
 from pages import hours
 from pages.models import ClosureDate, Location, OpeningHours
@@ -205,7 +205,7 @@ def test_first_contact_is_timed_in_business_and_clock_minutes(make_timed_request
     friday = at(CHICAGO, 2026, 11, 27, 16, 0)
     request = make_timed_request(friday)
     monday = at(CHICAGO, 2026, 11, 30, 9, 0)
-    ConsultationRequest.objects.filter(pk=request.pk).set_status("contacted")
+    services.set_status(ConsultationRequest.objects.filter(pk=request.pk), "contacted")
     ConsultationRequest.objects.filter(pk=request.pk).update(first_contacted_at=None)
     metrics.stamp_first_contact(ConsultationRequest.objects.filter(pk=request.pk), monday)
     request.refresh_from_db()
@@ -217,12 +217,12 @@ def test_first_contact_is_timed_in_business_and_clock_minutes(make_timed_request
 def test_marking_contacted_stamps_the_time_once(make_timed_request):
     request = make_timed_request(at(CHICAGO, 2026, 11, 24, 9, 0))
     requests = ConsultationRequest.objects.filter(pk=request.pk)
-    requests.set_status("contacted")
+    services.set_status(requests, "contacted")
     request.refresh_from_db()
     first = (request.first_contacted_at, request.first_contact_business_minutes)
     assert request.first_contact_minutes is not None and first[1] is not None
-    requests.set_status("new")
-    requests.set_status("contacted")
+    services.set_status(requests, "new")
+    services.set_status(requests, "contacted")
     request.refresh_from_db()
     assert (request.first_contacted_at, request.first_contact_business_minutes) == first
 
@@ -252,7 +252,7 @@ def test_a_request_becomes_overdue_when_its_due_time_passes(make_timed_request):
     requests = ConsultationRequest.objects.all()
     assert not requests.overdue(now).exists()
     assert list(requests.overdue(now + timedelta(minutes=2))) == [request]
-    requests.set_status("contacted")
+    services.set_status(requests, "contacted")
     assert not requests.overdue(now + timedelta(minutes=2)).exists()
 
 

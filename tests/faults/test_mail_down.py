@@ -10,7 +10,7 @@ SUBMISSIONS = 30
 # The failed rows wait for their back-off (minutes); this stands in for that time passing.
 BACK_OFF_OVER = """
 from django.utils import timezone
-from consultations.models import NotificationOutbox
+from staff.models import NotificationOutbox
 NotificationOutbox.objects.update(next_attempt_at=timezone.now())
 """
 

@@ -13,7 +13,8 @@ WAITING = 100
 
 SEED = f"""
 from django.utils import timezone
-from consultations.models import ConsultationRequest, NotificationOutbox
+from consultations.models import ConsultationRequest
+from staff.models import NotificationOutbox
 from pages.models import Location
 clinic = Location.objects.active().first()
 for n in range({WAITING}):
@@ -22,7 +23,7 @@ for n in range({WAITING}):
         email=f"waiting{{n}}@example.invalid", contact_method="email", topic="general",
         patient_type="new", consent_at=timezone.now(),
     )
-    NotificationOutbox.objects.create(request=request)
+    NotificationOutbox.objects.create_for(request)
 """
 
 

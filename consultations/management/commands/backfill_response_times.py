@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from consultations import metrics
-from consultations.models import ConsultationRequest
+from consultations import services
 
 
 class Command(BaseCommand):
@@ -19,5 +18,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, recompute, **options):
-        changed = metrics.backfill(ConsultationRequest.objects.all(), recompute=recompute)
+        changed = services.backfill_response_times(recompute=recompute)
         self.stdout.write(f"Updated {changed} request(s).")

@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from consultations import metrics
-from consultations.models import ConsultationRequest, NotificationOutbox
+from consultations.models import ConsultationRequest
 from modsite import seeding
 from pages.models import Location
+from staff.models import NotificationOutbox
 
 BATCH = 1000
 # Requests older than this are closed, but for this share of them.
@@ -81,6 +82,6 @@ class Command(BaseCommand):
             item.created_at = when
         ConsultationRequest.objects.bulk_update(created, ["created_at"])
         NotificationOutbox.objects.bulk_create(
-            NotificationOutbox(request=item, state=NotificationOutbox.State.SENT, sent_at=now)
+            NotificationOutbox.for_record(item, state=NotificationOutbox.State.SENT, sent_at=now)
             for item in created
         )

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from consultations import metrics, notify
 from pages.models import Location
+from staff import outbox
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         counts = metrics.digest_counts(locations, now)
         queued = 0
         for location in locations:
-            if not notify.recipient_for(location):
+            if not outbox.recipient_for(location):
                 self.stderr.write(
                     f"{location.name}: no address to send the digest to. Set one on the "
                     "location or CONSULTATION_NOTIFY_EMAIL."
@@ -38,6 +39,6 @@ class Command(BaseCommand):
         if dry_run:
             return
         # Sends these and anything else due; rows that fail wait for send_notifications.
-        sent, failed = notify.send_due()
+        sent, failed = outbox.send_due()
         if queued or sent or failed or options["verbosity"] > 1:
             self.stdout.write(f"Queued {queued} digest(s) for {day}; sent {sent}, failed {failed}.")

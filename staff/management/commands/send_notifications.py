@@ -2,13 +2,13 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from consultations import notify
-from consultations.models import NotificationOutbox
+from staff import outbox
+from staff.models import NotificationOutbox
 
 
 class Command(BaseCommand):
     help = (
-        "Send staff e-mails for new consultation requests that are still waiting "
+        "Send the staff e-mails still waiting in the outbox (new requests, daily digests) "
         "(mail was down, or the web process stopped). Safe to run from several places."
     )
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size, every, **options):
         while True:
-            sent, failed = notify.send_due(batch_size=batch_size)
+            sent, failed = outbox.send_due(batch_size=batch_size)
             # Quiet when there was nothing to do, so cron mails only about real work.
             if sent or failed or options["verbosity"] > 1:
                 self.stdout.write(f"Sent {sent}, failed {failed}.")

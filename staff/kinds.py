@@ -1,0 +1,40 @@
+"""What the outbox sends. The app that owns a kind of message registers it (at import,
+from its AppConfig.ready): its name, how to build the e-mail, the kind of record a row is
+about, and whether one day's rows to one address go out as one e-mail. So the outbox
+queues, claims, sends and retries without knowing any patient app."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_KINDS = {}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    # (rows, recipient) -> EmailMessage: one row, or one day's rows to one address.
+    build: Callable
+    label: str = ""
+    # "app_label.modelname" of the record each row is about; "" for a clinic's day.
+    record_type: str = ""
+    # One day's rows of this kind to one address are sent together, as one e-mail.
+    by_day: bool = False
+
+
+def register(kind):
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def get(name):
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise LookupError(f"No outbox kind {name!r} is registered.") from None
+
+
+def for_record_type(record_type):
+    for kind in _KINDS.values():
+        if kind.record_type == record_type:
+            return kind
+    raise LookupError(f"No outbox kind is registered for {record_type!r}.")
