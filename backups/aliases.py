@@ -3,10 +3,16 @@ made from a settings dict and removed again, so the site's own aliases stay as t
 
 import contextlib
 import copy
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
-from django.core.management import call_command
-from django.db import connections, router
+from django.conf import settings
+from django.db import connections
+
+from .crypto import BackupError
 
 
 @contextlib.contextmanager
@@ -48,27 +54,20 @@ def tables_with_rows(alias):
     return found
 
 
-class _Everything:
-    """A database router sending every query without an explicit database to one alias."""
-
-    def __init__(self, alias):
-        self.alias = alias
-
-    def db_for_read(self, model, **hints):
-        return self.alias
-
-    def db_for_write(self, model, **hints):
-        return self.alias
-
-
-def migrate(alias):
-    """Django's `migrate` on `alias`. The project's data migrations (seeded clinics, staff
-    groups) use the default manager rather than the migrating connection, so while this
-    runs every query is routed to `alias` too; otherwise their rows would land in the
-    site's own database."""
-    everything = _Everything(alias)
-    router.routers.insert(0, everything)
-    try:
-        call_command("migrate", database=alias, interactive=False, verbosity=0)
-    finally:
-        router.routers.remove(everything)
+def migrate(url):
+    """Django's `migrate` on the database at `url`, in a process of its own whose default
+    database it is. Not on a second alias in this process: the project's data migrations
+    (seeded clinics, staff groups, permissions) write through the default connection, so
+    their rows would land in this site's own database instead."""
+    env = {**os.environ, "DATABASE_URL": url}
+    env.setdefault("DJANGO_SETTINGS_MODULE", os.environ.get("DJANGO_SETTINGS_MODULE", ""))
+    result = subprocess.run(  # noqa: S603 (this project's own manage.py, no shell)
+        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "migrate", "--no-input"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1][:300]
+        raise BackupError(f"migrate on the target database failed: {last}")

@@ -58,7 +58,7 @@ def copy_database(source, url, report=lambda text: None):
                 "empty database (e.g. `createdb modsite`). Nothing was changed."
             )
         try:
-            copied = _migrate_and_copy(reading, target, report)
+            copied = _migrate_and_copy(reading, target, url, report)
         except BaseException:
             _drop_tables(target)  # leave the target as empty as it was given
             raise
@@ -66,9 +66,9 @@ def copy_database(source, url, report=lambda text: None):
     return copied, left
 
 
-def _migrate_and_copy(source, target, report):
+def _migrate_and_copy(source, target, url, report):
     report("Creating the tables with migrate ...")
-    aliases.migrate(target)
+    aliases.migrate(url)
     models = model_tables()
     with transaction.atomic(using=target):
         _clear(target, models)
