@@ -165,8 +165,14 @@ def _extract(path, file_key, digest, manifest, target):
 
 
 def backups_in(folder, prefix="modsite"):
-    """The folder's backups with this prefix, oldest first (names sort by time)."""
-    return sorted(Path(folder).glob(f"{prefix}-*{SUFFIX}"))
+    """The folder's backups with this prefix, oldest first: by the time in the name, then
+    by the number added when two were made in the same second."""
+    return sorted(Path(folder).glob(f"{prefix}-*{SUFFIX}"), key=_made_order)
+
+
+def _made_order(path):
+    stamp, _, number = path.name.removesuffix(SUFFIX).partition("Z-")
+    return stamp.removesuffix("Z"), int(number) if number.isdigit() else 1
 
 
 def prune(folder, keep, prefix="modsite"):
