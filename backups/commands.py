@@ -2,6 +2,7 @@
 --verbosity 2), and turning a BackupError into a clean CommandError."""
 
 import contextlib
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,8 +27,6 @@ class BackupCommand(BaseCommand):
         stdout = options.get("stdout")
         if stdout is not None:
             return bool(getattr(stdout, "isatty", lambda: False)())
-        import sys
-
         return sys.stdout.isatty()
 
     def say(self, text, ending="\n"):

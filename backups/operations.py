@@ -92,9 +92,13 @@ def restore(alias, path, key, *, replace=False, safety_folder=None):
         safety = None
         if occupied:
             safety, _ = make_backup(alias, safety_folder, key, prefix="pre-restore")
-            if vendor == "postgresql":
+        try:
+            if occupied and vendor == "postgresql":
                 postgres.clear(alias)
-        module.load(alias, snapshot)
+            module.load(alias, snapshot)
+        except BackupError as error:
+            kept = f" The database as it was is in {safety}." if safety else ""
+            raise BackupError(f"{error}{kept}") from None
     _recheck(alias, described, safety)
     return described, safety
 

@@ -109,7 +109,10 @@ def test_no_backup_file_holds_a_readable_patient_name(scratch, backup_key, backu
         for first, last in [("Zoë", "Ñúñez-Ødegård"), ("李", "小龍")]:
             for word in (first, last, "Zürich", "patient1@example.invalid"):
                 for encoding in ("utf-8", "utf-16-le"):
-                    assert word.encode(encoding) not in data, (file.name, word)
+                    needle = word.encode(encoding)
+                    # Shorter byte strings turn up in any random ciphertext by chance.
+                    if len(needle) >= 4:
+                        assert needle not in data, (file.name, word, encoding)
 
 
 def test_the_key_never_appears_in_what_the_commands_print(scratch, backup_key, backup_dir, caplog):
