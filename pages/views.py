@@ -2,10 +2,12 @@ import logging
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -187,7 +189,24 @@ class HealthView(View):
         healthy = all(parts.values())
         body = {"status": "ok" if healthy else "error"}
         body.update({part: "ok" if up else "unavailable" for part, up in parts.items()})
+        if not extra_checks_pass(body) and healthy:
+            body["status"] = "warning"  # alert ops, but stay in the load balancer
         return JsonResponse(body, status=200 if healthy else 503)
+
+
+def extra_checks_pass(body):
+    """Run settings.HEALTH_CHECKS (each returns (ok, fields)) into `body`; False when one
+    is not ok or fails itself (named in the body, never an error page)."""
+    passed = True
+    for path in settings.HEALTH_CHECKS:
+        try:
+            ok, fields = import_string(path)()
+        except Exception as error:  # a check's own failure is a warning, not a 500
+            logger.warning("Health check %s failed (%s).", path, type(error).__name__)
+            ok, fields = False, {path.rsplit(".", 1)[-1]: "unavailable"}
+        passed = passed and ok
+        body.update(fields)
+    return passed
 
 
 def database_answers():

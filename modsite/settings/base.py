@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pages",
     "staff",
     "consultations",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -350,3 +351,18 @@ CONSULTATION_RESPONSE_TARGET_HOURS = env_str("CONSULTATION_RESPONSE_TARGET_HOURS
 # "Mon-Fri 08:00-17:00" or "Mon-Thu 08:00-12:00,13:00-17:00; Fri 08:00-12:00".
 # Read strictly at start-up (consultations.metrics): a typo stops the site from starting.
 CONSULTATION_DEFAULT_HOURS = env_str("CONSULTATION_DEFAULT_HOURS", "Mon-Fri 08:00-17:00")
+
+# --- Backups (see .env.example, "Backups", and docs/backups.md) ---
+# The key backups are encrypted with (manage.py backup --generate-key makes one). Every
+# backup command refuses to run without it; it is never printed or logged.
+BACKUP_KEY = env_str("BACKUP_KEY", "")
+# Where `manage.py backup` writes (and /healthz looks for the last backup's time).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+# How many of the newest backups are kept in BACKUP_DIR; older ones are deleted.
+BACKUP_RETENTION = env_int("BACKUP_RETENTION", 14, minimum=1)
+# /healthz reports "backup": "stale" (with "status": "warning", still 200) when the last
+# successful backup is older than this; 0 turns the check off (dev and test default).
+BACKUP_MAX_AGE_HOURS = env_int("BACKUP_MAX_AGE_HOURS", 26)
+# Extra checks /healthz runs (dotted paths): each returns (ok, fields). A failing one makes
+# the answer a warning, never a 503: it alerts, without taking the site out of service.
+HEALTH_CHECKS = ["backups.health.backup_age"]

@@ -11,3 +11,5 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)
 # Password-only staff sign-in unless asked for; production requires the second factor.
 STAFF_REQUIRE_2FA = env_bool("STAFF_REQUIRE_2FA", False)
 WHITENOISE_AUTOREFRESH = True
+# No backups are made here: /healthz does not ask about them unless told to.
+BACKUP_MAX_AGE_HOURS = env_int("BACKUP_MAX_AGE_HOURS", 0)

@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .base import REDIS_URL
+from .env import env_int
 
 SECRET_KEY = "test-only-key-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -19,3 +20,5 @@ PAGE_CACHE_RECHECK_SECONDS = 0
 # No background thread and no flush at exit (it would outlive the test database): tests
 # call pages.visits.flush().
 VISIT_FLUSH_AUTOMATICALLY = False
+# No backups are made here: /healthz does not ask about them unless told to.
+BACKUP_MAX_AGE_HOURS = env_int("BACKUP_MAX_AGE_HOURS", 0)
