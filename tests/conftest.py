@@ -35,3 +35,22 @@ def make_location(db):
 def client():
     """Django's test client, posting forms URL-encoded as browsers do (tests/form_client.py)."""
     return FormClient()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests in real transactions run last, whatever else reordered the items.
+
+    pytest-django orders them last, but pytest's own grouping by parametrized fixtures
+    (the browser tests' `browser_name`) can run after it and move plain database tests
+    behind them. A real transaction ends in a flush that empties every table, rows the
+    data migrations made (Bellevue, Gretna) included, so a plain test after it finds no
+    clinics. A stable sort keeps each group's own order."""
+    items.sort(key=_runs_in_a_real_transaction)
+
+
+def _runs_in_a_real_transaction(item):
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
