@@ -125,11 +125,12 @@ def seed(alias):
         for n, (first, last) in enumerate(UNICODE_NAMES)
     ]
     for item in requests:
-        Outbox.objects.using(alias).create(request=item)
+        Outbox.objects.db_manager(alias).create_for(item)
     event = Audit.objects.using(alias).create(
         action="search",
         username="frontdesk",
-        request_ids=[r.pk for r in requests],
+        record_type="consultations.consultationrequest",
+        object_ids=[r.pk for r in requests],
         search="Zoë Ñúñez",
         filters={"status": ["new"], "ort": "Zürich"},
         count=len(requests),

@@ -375,15 +375,17 @@ def test_any_request_headers_on_the_form_post_never_error(
 
 # --- Query strings, on every public page whose view reads one ---
 
-# Path: the GET parameter its view reads. The finder and, past CLINIC_SELECT_LIMIT
-# clinics, the general form's first step search with ?q=; the sitemaps page with ?p=.
+# Path: the GET parameters its view reads. The finder and, past CLINIC_SELECT_LIMIT
+# clinics, the general form's first step search with ?q=, list a state's clinics with
+# ?state=NE and page them with &page=2; the sitemaps page with ?p=.
+FINDER_PARAMS = ("q", "state", "page")
 QUERY_PAGES = {
-    "/locations/": "q",
-    "/es/clinicas/": "q",
-    "/consultation/": "q",
-    "/es/consulta/": "q",
-    "/sitemap.xml": "p",
-    "/sitemap-locations.xml": "p",
+    "/locations/": FINDER_PARAMS,
+    "/es/clinicas/": FINDER_PARAMS,
+    "/consultation/": FINDER_PARAMS,
+    "/es/consulta/": FINDER_PARAMS,
+    "/sitemap.xml": ("p",),
+    "/sitemap-locations.xml": ("p",),
 }
 # Any script's digits (full-width, Arabic-Indic, Devanagari...), alone or as a ZIP+4.
 unicode_digits = st.text(st.characters(categories=["Nd"]), min_size=1, max_size=10)
@@ -422,13 +424,14 @@ def test_the_query_fuzz_covers_every_get_parameter_a_public_view_reads():
     root = Path(__file__).resolve().parents[2]
     readers = {
         str(path.relative_to(root))
-        for app in ("pages", "consultations", "modsite")
+        for app in ("pages", "consultations", "staff", "backups", "modsite")
         for path in (root / app).rglob("*.py")
         if "request.GET" in path.read_text() or "self.request.GET" in path.read_text()
     }
     # cache.py keys kept pages by the view's parameters; dashboard.py and admin.py are staff.
     assert readers == {
         "pages/views.py",
+        "pages/sitemaps.py",
         "pages/cache.py",
         "consultations/views.py",
         "consultations/dashboard.py",
@@ -439,12 +442,15 @@ def test_the_query_fuzz_covers_every_get_parameter_a_public_view_reads():
 
 @pytest.mark.django_db
 @FUZZ
-@given(path=st.sampled_from(sorted(QUERY_PAGES)), value=query_value)
-@example(path="/locations/", value="６８００５")
-@example(path="/es/consulta/", value="٦٨٠٠٥")
-@example(path="/consultation/", value="Oma\x00ha")
+@given(path=st.sampled_from(sorted(QUERY_PAGES)), which=st.integers(0, 2), value=query_value)
+@example(path="/locations/", which=0, value="６８００５")
+@example(path="/es/consulta/", which=0, value="٦٨٠٠٥")
+@example(path="/consultation/", which=0, value="Oma\x00ha")
+@example(path="/locations/", which=1, value="N\x00E")
+@example(path="/locations/", which=2, value="٢")
 def test_any_query_on_a_page_that_reads_one_answers_without_server_error(
-    client, many_clinics, path, value
+    client, many_clinics, path, which, value
 ):
-    response = client.get(path, {QUERY_PAGES[path]: value})
+    params = QUERY_PAGES[path]
+    response = client.get(path, {params[which % len(params)]: value})
     assert response.status_code < 500, (path, response.status_code)

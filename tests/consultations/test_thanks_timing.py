@@ -56,7 +56,7 @@ def test_thanks_page_says_the_due_time_in_the_clinics_zone(
     assert response["Location"] == "/consultation/thanks/"
     html = client.get(response["Location"]).content.decode()
     assert "We aim to contact you by" in html
-    assert ">Monday, March 9, 9:30 AM</time> (Bellevue time)" in html
+    assert ">Monday, March 9, 9:30 AM</time> (<bdi>Bellevue</bdi> time)" in html
     assert 'href="tel:+14025550100"' in html
     assert "a few working days" not in html
 
@@ -68,7 +68,7 @@ def test_spanish_thanks_page_says_the_due_time_in_spanish(
     response = send(client, valid_form_data, url="/es/bellevue/consulta/")
     html = client.get(response["Location"]).content.decode()
     assert "Queremos contactarle antes del" in html
-    assert ">lunes 9 de marzo, 9:30 AM</time> (hora de Bellevue)" in html
+    assert ">lunes 9 de marzo, 9:30 AM</time> (hora de <bdi>Bellevue</bdi>)" in html
 
 
 def test_the_thanks_address_carries_nothing_and_the_cookie_no_health_data(

@@ -75,6 +75,7 @@ def assert_calm_outage_answers(env_down, answers, cookies, log_dir):
         "status": "error",
         "database": "unavailable",
         "cache": "ok",  # Redis
+        "backup": "missing",  # production settings, and this scratch site was never backed up
     }
 
     assert page_status == 503
