@@ -39,7 +39,9 @@ class LabelledRows:
             if name == "DELETE":
                 label = f"Delete {row}"
             else:
-                label = f"{day}{self.column_label(name, field)}, {row}"
+                # The day select names its row's day already by its value.
+                prefix = "" if name == "weekday" else day
+                label = f"{prefix}{self.column_label(name, field)}, {row}"
             field.widget.attrs["aria-label"] = label[0].upper() + label[1:]
 
     @staticmethod
