@@ -1,12 +1,17 @@
 import phonenumbers
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Q
-from django.http import StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince, timeuntil
+from django.views.decorators.http import require_POST
 
 from staff.admin import ScopedLocationFilter, VisibleToAdminMixin
 from staff.models import (
@@ -47,6 +52,41 @@ RESPONSE_FIELDS = [
     "first_contact_business_minutes",
     "first_contact_minutes",
 ]
+
+
+def is_overdue(obj, now=None):
+    """Open, never contacted, and past its due time: the rows staff must see first."""
+    return (
+        obj.first_contacted_at is None
+        and obj.status != ConsultationRequest.Status.CLOSED
+        and obj.due_at is not None
+        and obj.due_at <= (now or timezone.now())
+    )
+
+
+def due_line(obj, now=None):
+    """One line for a request's page: "Due by 3:30 PM today (Bellevue time)",
+    "Overdue by 1 h 20 min", "Contacted after 45 min" (opening hours), or None when
+    closed without a due time to keep."""
+    now = now or timezone.now()
+    if obj.first_contacted_at is not None:
+        minutes = metrics.describe_minutes(obj.first_contact_business_minutes)
+        return f"Contacted after {minutes} of opening hours"
+    if obj.status == ConsultationRequest.Status.CLOSED:
+        return None
+    if obj.due_at is None:
+        return "No due time worked out yet"
+    if is_overdue(obj, now):
+        return f"Overdue by {metrics.describe_minutes((now - obj.due_at).total_seconds() / 60)}"
+    zone = obj.location.zone
+    due, today = obj.due_at.astimezone(zone), now.astimezone(zone).date()
+    if due.date() == today:
+        day = "today"
+    elif (due.date() - today).days == 1:
+        day = "tomorrow"
+    else:
+        day = f"on {due:%a, %b} {due.day}"
+    return f"Due by {due:%-I:%M %p} {day} ({obj.location.name} time)"
 
 
 def assignable_staff(request):
@@ -132,20 +172,11 @@ class ResponseFilter(admin.SimpleListFilter):
 
 @admin.register(ConsultationRequest)
 class ConsultationRequestAdmin(VisibleToAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "created_at",
-        "location",
-        "full_name",
-        "preferred_contact",
-        "language_for_care",
-        "interpreter_needed",
-        "status",
-        "assigned_to",
-        "age",
-        "due",
-    ]
-    list_display_links = ["__str__", "full_name"]
+    # Five columns that fit at 1,280 px beside the menu and the filters: who (with how to
+    # reach them and their language), clinic, received (with how long ago), status (with
+    # whom it is assigned to) and first contact due.
+    list_display = ["who", "location", "received", "state", "due"]
+    list_display_links = None
     list_filter = [
         OpenOldestFirstFilter,
         ResponseFilter,
@@ -183,7 +214,16 @@ class ConsultationRequestAdmin(VisibleToAdminMixin, admin.ModelAdmin):
 
     actions = ["assign_to_me", "mark_contacted", "mark_scheduled", "mark_closed", "export_csv"]
 
+    # The admin's navigation sidebar takes 275 px; on the list and a request's page the
+    # breadcrumbs lead back, and the room goes to the request's own columns and details.
+    no_nav_sidebar = {"is_nav_sidebar_enabled": False}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {**self.no_nav_sidebar, **(extra_context or {})}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def changelist_view(self, request, extra_context=None):
+        extra_context = {**self.no_nav_sidebar, **(extra_context or {})}
         response = super().changelist_view(request, extra_context)
         # Only a list that is shown: a refusal, a redirect or an action's answer has none.
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
@@ -228,9 +268,40 @@ class ConsultationRequestAdmin(VisibleToAdminMixin, admin.ModelAdmin):
             return format_phone(obj.phone, obj.phone_extension)
         return obj.email
 
+    @admin.display(description="Who", ordering="last_name")
+    def who(self, obj):
+        """Name (the link to the request), how they asked to be reached, and the language
+        for their care: three columns in one, so the list fits a laptop screen."""
+        url = reverse("admin:consultations_consultationrequest_change", args=[obj.pk])
+        language = obj.language_for_care
+        if obj.interpreter_needed:
+            language = f"{language}, interpreter"
+        return format_html(
+            '<a href="{}" class="who-name">{}</a> <span class="quiet">#{}</span>'
+            '<span class="who-detail">{}</span><span class="who-detail">{}</span>',
+            url,
+            obj.full_name,
+            obj.pk,
+            self.preferred_contact(obj),
+            language,
+        )
+
+    @admin.display(description="Received", ordering="created_at")
+    def received(self, obj):
+        """When (local time) and how long ago; open for days: a sign and bold words."""
+        when = timezone.localtime(obj.created_at).strftime("%b %-d, %-I:%M %p")
+        return format_html('{}<span class="who-detail">{}</span>', when, self.age(obj))
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj):
+        assignee = obj.assigned_to.get_username() if obj.assigned_to else "nobody"
+        return format_html(
+            '{}<span class="who-detail">Assigned: {}</span>', obj.get_status_display(), assignee
+        )
+
     @admin.display(description="Waiting", ordering="created_at")
     def age(self, obj):
-        text = timesince(obj.created_at, depth=1)
+        text = f"{timesince(obj.created_at, depth=1)} ago"
         waiting = (timezone.now() - obj.created_at).days >= WAITING_DAYS
         if waiting and obj.status != ConsultationRequest.Status.CLOSED:
             return format_html("<strong>⚠ {}</strong>", text)
@@ -244,7 +315,7 @@ class ConsultationRequestAdmin(VisibleToAdminMixin, admin.ModelAdmin):
         if obj.status == ConsultationRequest.Status.CLOSED or obj.due_at is None:
             return "—"
         now = timezone.now()
-        if obj.due_at <= now:
+        if is_overdue(obj, now):
             late = timesince(obj.due_at, now, depth=2)
             return format_html('<strong class="overdue">⚠ Overdue by {}</strong>', late)
         return f"In {timeuntil(obj.due_at, now, depth=2)}"
@@ -301,7 +372,57 @@ class ConsultationRequestAdmin(VisibleToAdminMixin, admin.ModelAdmin):
         # fails validation shows them again. A 404 or a refusal never gets here.
         if obj is not None:
             AuditEvent.record(AuditEvent.Action.VIEW, [obj], user=request.user)
+            context["request_summary"] = self.summary(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def summary(self, request, obj):
+        """What staff need first on a request's page: when it is due, how to reach the
+        patient, and the one-click "Mark contacted" (for those who may change it)."""
+        can_mark = (
+            self.has_change_permission(request, obj)
+            and obj.status != ConsultationRequest.Status.CONTACTED
+        )
+        return {
+            "due_line": due_line(obj),
+            "overdue": is_overdue(obj),
+            "phone": format_phone(obj.phone, obj.phone_extension) if obj.phone else "",
+            "tel": obj.phone + (f",{obj.phone_extension}" if obj.phone_extension else ""),
+            "email": obj.email,
+            "prefers": obj.get_contact_method_display(),
+            "best_time": obj.get_best_time_display(),
+            "language": obj.language_for_care,
+            "interpreter": obj.interpreter_needed,
+            "mark_contacted_url": reverse(
+                "admin:consultations_consultationrequest_mark_contacted", args=[obj.pk]
+            )
+            if can_mark
+            else None,
+        }
+
+    def get_urls(self):
+        mark = path(
+            "<path:object_id>/mark-contacted/",
+            self.admin_site.admin_view(self.mark_contacted_view),
+            name="consultations_consultationrequest_mark_contacted",
+        )
+        return [mark, *super().get_urls()]
+
+    @method_decorator(require_POST)
+    def mark_contacted_view(self, request, object_id):
+        """The change page's one-click "Mark contacted": POST only (a GET changes
+        nothing), for staff who may change requests, and only a request they may see:
+        another clinic's answers the same 404 as one that does not exist."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        services.mark_contacted(ConsultationRequest.objects.filter(pk=obj.pk), user=request.user)
+        self.message_user(request, f"Marked {obj} contacted.", messages.SUCCESS)
+        url = reverse("admin:consultations_consultationrequest_change", args=[obj.pk])
+        return HttpResponseRedirect(url)
 
     def save_model(self, request, obj, form, change):
         services.save_request(obj, form.changed_data, user=request.user)

@@ -5,6 +5,7 @@ and consultation_report); this module adds the links, the page of clinics and th
 from datetime import timedelta
 
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -31,6 +32,8 @@ def dashboard_context(request, now=None):
     page = Paginator(clinics, CLINICS_PER_PAGE).get_page(request.GET.get("page"))
     weeks = metrics.weekly(requests, now=now)
     changelist = reverse("admin:consultations_consultationrequest_changelist")
+    rows = [(figures, links(figures, period, changelist)) for figures in page]
+    totals_rows = [(totals, links(totals, period, changelist))]
     return {
         "dashboard": {
             "days": days,
@@ -38,12 +41,15 @@ def dashboard_context(request, now=None):
                 (choice, f"?{urlencode({'days': choice})}") for choice in metrics.PERIOD_CHOICES
             ],
             "period_start": period.start_day,
-            "rows": [(figures, links(figures, period, changelist)) for figures in page],
+            "rows": rows,
+            "actions": actions(requests, totals, totals_rows[0][1]),
             "page": page,
             "page_query": urlencode({"days": days}),
             "clinic_count": len(clinics),
             "totals": totals,
-            "totals_rows": [(totals, links(totals, period, changelist))],
+            "totals_rows": totals_rows,
+            "funnel_rows": [(*row, funnel(row[0])) for row in rows],
+            "funnel_totals": [(*row, funnel(row[0])) for row in totals_rows],
             "weeks": weeks,
             "chart": charts.weekly_chart(weeks, metrics.describe_minutes),
             "target_hours": metrics.site_target_hours(),
@@ -68,4 +74,34 @@ def links(figures, period, base=None):
         "requests": url(**since),
         "contacted": url(response="contacted", **since),
         "within": url(response="within", **since),
+    }
+
+
+def actions(requests, totals, link):
+    """The two things staff do most, shown first and biggest: open the overdue requests,
+    and open those still waiting for a first contact (one count query)."""
+    waiting = requests.awaiting_contact().aggregate(n=Count("pk"))["n"]
+    return {
+        "overdue": totals.overdue,
+        "overdue_url": link["overdue"],
+        "waiting": waiting,
+        "waiting_url": link["waiting"],
+    }
+
+
+def per_hundred(part, whole):
+    """How many of `whole` went on to `part`, per 100: never over 100. The steps are not
+    nested (the form also opens from clinic pages, a browser counts once a day, requests
+    also come in from older links), so when the later step outnumbers the earlier one
+    there is no rate to show, only the counts (None)."""
+    if not whole or part is None or part > whole:
+        return None
+    return round(100 * part / whole)
+
+
+def funnel(figures):
+    """Form views per 100 treatment page views, and requests per 100 form views."""
+    return {
+        "forms_per_100_views": per_hundred(figures.form_views, figures.treatment_page_views),
+        "requests_per_100_forms": per_hundred(figures.requests, figures.form_views),
     }

@@ -149,7 +149,10 @@ def test_the_funnel_shows_page_views_and_conversion_for_the_period(
         20,
     )
     html = response.content.decode()
-    assert "(10%)" in html and "(30%)" in html
+    # Rates per 100 of the step before (10 form views per 100 page views, 30 requests per
+    # 100 form views), no longer percentages.
+    assert "<td>10</td>" in html and "<td>30</td>" in html
+    assert "%)" not in html[html.index('id="funnel-title"') : html.index('id="weekly-title"')]
 
 
 def test_dashboard_queries_do_not_grow_with_requests(
