@@ -273,9 +273,9 @@ class ConsultationRequestAdmin(VisibleToAdminMixin, admin.ModelAdmin):
         """Name (the link to the request), how they asked to be reached, and the language
         for their care: three columns in one, so the list fits a laptop screen."""
         url = reverse("admin:consultations_consultationrequest_change", args=[obj.pk])
-        language = obj.language_for_care
+        language = f"Language for care: {obj.language_for_care}"
         if obj.interpreter_needed:
-            language = f"{language}, interpreter"
+            language = f"{language}, interpreter needed"
         return format_html(
             '<a href="{}" class="who-name">{}</a> <span class="quiet">#{}</span>'
             '<span class="who-detail">{}</span><span class="who-detail">{}</span>',

@@ -138,7 +138,8 @@ def test_staff_see_the_language_in_the_list_filter_and_detail(staff_client, make
     make_request()
     base = f"/{django_settings.ADMIN_URL}consultations/consultationrequest/"
     html = staff_client.get(base).content.decode()
-    assert "Language for care" in html and "Karen" in html
+    assert "Language for care: Karen" in html
+    assert "Language for care: Spanish, interpreter needed" in html
     assert "?preferred_language__exact=es" in html
     assert "?interpreter_needed__exact=1" in html
     filtered = staff_client.get(base + "?preferred_language__exact=es").content.decode()
