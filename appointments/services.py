@@ -166,8 +166,10 @@ def _audit(booking, user, detail):
 
 
 def _locked(booking):
+    # Only the booking's own row: locking the joined clinic row too would deadlock with
+    # bookings whose inserts hold a key-share lock on it.
     return (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("location", "appointment_type")
         .get(pk=booking.pk)
     )
