@@ -25,6 +25,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     # Consultations first: its fixed paths must win over the location slug routes.
     path("", include("consultations.urls")),
+    path("", include("appointments.urls")),
     path("", include("pages.urls")),
     prefix_default_language=False,
 )

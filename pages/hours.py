@@ -16,6 +16,7 @@ Saturday holiday still ends as planned.
 """
 
 import datetime
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -187,3 +188,49 @@ def add_business_minutes(
             cursor = block_end
         if not found:
             raise ValueError("this schedule never opens")
+
+
+# --- the week grammar ----------------------------------------------------------------
+
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+_TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_week(text):
+    """Intervals for a week written like "Mon-Fri 09:00-12:00,13:00-16:00; Sat 09:00-12:00"
+    (the grammar of CONSULTATION_DEFAULT_HOURS). Groups are separated by ";"; each is days
+    (a day, a range "Mon-Fri" or a list "Mon,Wed") and one or more time ranges. A closing
+    time at or before the opening time runs past midnight. Anything else raises ValueError
+    with a reason a person can act on: a mistyped week never becomes "always closed"."""
+    intervals = []
+    for group in filter(None, (part.strip() for part in str(text).split(";"))):
+        try:
+            days_text, ranges_text = group.split(None, 1)
+        except ValueError:
+            raise ValueError(f"“{group}” needs days and times") from None
+        days = _parse_weekdays(days_text)
+        for range_text in ranges_text.replace(" ", "").split(","):
+            match = _TIME_RANGE.match(range_text)
+            if not match:
+                raise ValueError(f"“{range_text}” is not a time range like 08:00-17:00")
+            opens = datetime.time(int(match[1]), int(match[2]))
+            closes = datetime.time(int(match[3]), int(match[4]))
+            if opens == closes:
+                raise ValueError(f"“{range_text}” opens and closes at the same time")
+            intervals.extend(Interval(day, opens, closes) for day in days)
+    if not intervals:
+        raise ValueError("it has no hours")
+    return tuple(intervals)
+
+
+def _parse_weekdays(days_text):
+    days = []
+    for item in days_text.split(","):
+        first, _, last = item.strip().lower().partition("-")
+        if first not in _WEEKDAYS or (last and last not in _WEEKDAYS):
+            raise ValueError(f"“{item}” is not a day or range like Mon-Fri")
+        start, end = _WEEKDAYS[first], _WEEKDAYS[last or first]
+        if end < start:
+            raise ValueError(f"“{item}” runs backwards")
+        days.extend(range(start, end + 1))
+    return days

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pages",
     "staff",
     "consultations",
+    "appointments",
     "backups",
 ]
 
@@ -351,6 +352,15 @@ CONSULTATION_RESPONSE_TARGET_HOURS = env_str("CONSULTATION_RESPONSE_TARGET_HOURS
 # "Mon-Fri 08:00-17:00" or "Mon-Thu 08:00-12:00,13:00-17:00; Fri 08:00-12:00".
 # Read strictly at start-up (consultations.metrics): a typo stops the site from starting.
 CONSULTATION_DEFAULT_HOURS = env_str("CONSULTATION_DEFAULT_HOURS", "Mon-Fri 08:00-17:00")
+
+# --- Online booking (appointments) ---
+# Bookings per client address, like "10/h" (s, m, h or d); "off" turns the limit off.
+BOOKING_RATE_LIMIT = env_str("BOOKING_RATE_LIMIT", "10/h")
+# Manage-link pages one client address may open: guessing tokens runs into this.
+BOOKING_MANAGE_RATE_LIMIT = env_str("BOOKING_MANAGE_RATE_LIMIT", "60/h")
+# Online cancelling and moving close this many hours before the visit (then the page
+# gives the clinic's phone number).
+BOOKING_CHANGE_CUTOFF_HOURS = env_int("BOOKING_CHANGE_CUTOFF_HOURS", 24)
 
 # --- Backups (see .env.example, "Backups", and docs/backups.md) ---
 # The key backups are encrypted with (manage.py backup --generate-key makes one). Every

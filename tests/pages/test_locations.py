@@ -51,11 +51,11 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
     [
         # Home: a few clinics, their count, the footer's few.
         ("/", 3),
-        # A location, its opening hours and its closure dates.
-        ("/bellevue/", 3),
+        # A location, its opening hours, its closure dates, and whether it books online.
+        ("/bellevue/", 4),
         # The same, its latest clinical review, and (none yet) its content date.
-        ("/bellevue/isotretinoin/", 5),
-        ("/es/bellevue/isotretinoina/", 5),
+        ("/bellevue/isotretinoin/", 6),
+        ("/es/bellevue/isotretinoina/", 6),
         # Counts (one file or an index?), lists and lastmods, for each language.
         ("/sitemap.xml", 12),
         # The states (one grouped count) and the first page of clinics, the footer.

@@ -3,11 +3,14 @@ QuerySet is a staff.models.VisibleToQuerySet) lists, for a staff member limited 
 clinic, only that clinic's rows. A new scoped model whose admin forgets `visible_to`
 fails here."""
 
+import uuid
+
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.utils import timezone
 
+from appointments.models import AppointmentType, Booking, BookingBlock
 from consultations.models import ConsultationRequest
 from pages.models import Location
 from staff.models import (
@@ -63,6 +66,20 @@ def _one_of_each(clinic, user):
     AuditEvent.record(AuditEvent.Action.VIEW, [request], username="test")
     DeletionLog.record([request], deleted_by="test", reason="test")
     StaffLocationAccess.objects.create(user=user, location=clinic)
+    kind = AppointmentType.objects.create(location=clinic, name_en="Visit", name_es="Visita")
+    BookingBlock.objects.create(location=clinic, date=now.date())
+    Booking.objects.create(
+        appointment_type=kind,
+        location=clinic,
+        starts_at=now,
+        ends_at=now,
+        first_name="Sam",
+        last_name="Sample",
+        contact_method="email",
+        patient_type="new",
+        submission_key=uuid.uuid4(),
+        manage_token_hash=uuid.uuid4().hex,
+    )
 
 
 @pytest.mark.django_db

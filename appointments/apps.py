@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AppointmentsConfig(AppConfig):
+    name = "appointments"
+    verbose_name = "Online booking"
+
+    def ready(self):
+        # Registers this app's outbox kind (staff.kinds) before anything sends.
+        from . import notify, signals  # noqa: F401

@@ -1,0 +1,18 @@
+"""`{% booking_url location as url %}`: the clinic's booking page, or "" when it has no
+online-bookable hours (then no booking link is shown anywhere)."""
+
+from django import template
+from django.urls import reverse
+
+from appointments.models import AppointmentType
+
+register = template.Library()
+
+
+@register.simple_tag
+def booking_url(location):
+    if not location or not getattr(location, "pk", None):
+        return ""
+    if not AppointmentType.objects.bookable().filter(location_id=location.pk).exists():
+        return ""
+    return reverse("appointments:book", kwargs={"slug": location.slug})
