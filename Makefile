@@ -6,7 +6,7 @@ PORT ?= 8000
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format check bench audit audit-deps loadtest browser clean locale messages screenshots
+.PHONY: run test test-fast lint format check bench audit audit-deps loadtest browser clean locale messages screenshots
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ browser:
 ## test: the whole suite (unit, integration, browser) with pytest-django
 test: $(VENV)/.dev browser $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## test-fast: the edit loop: every test but the browser and process tiers (no Chromium,
+## no gunicorn, no subprocesses; markers in pyproject.toml). CI runs everything (`make test`).
+test-fast: $(VENV)/.dev $(MO)
+	$(PY) -m pytest -m "not browser and not process" $(PYTEST_ARGS)
 
 ## lint: ruff lint and format check, import contracts (pyproject.toml), migrations check
 lint: $(VENV)/.dev

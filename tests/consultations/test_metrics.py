@@ -82,6 +82,7 @@ def test_a_mistyped_target_is_refused(settings, value):
         metrics.check_settings()
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     "variable, value",
     [("CONSULTATION_DEFAULT_HOURS", "Mon-Fri 8-5"), ("CONSULTATION_RESPONSE_TARGET_HOURS", "0")],

@@ -29,10 +29,13 @@ clinic.phone = "{CLINIC_PHONE}"
 clinic.save()
 """
 
-pytestmark = pytest.mark.skipif(
-    not redis_answers(REDIS_URL),
-    reason="needs Redis at 127.0.0.1:6379: the clinic phones must outlive the database",
-)
+pytestmark = [
+    pytest.mark.process,  # gunicorn
+    pytest.mark.skipif(
+        not redis_answers(REDIS_URL),
+        reason="needs Redis at 127.0.0.1:6379: the clinic phones must outlive the database",
+    ),
+]
 
 
 @pytest.fixture

@@ -3,7 +3,10 @@ every request is stored with its outbox row, and once mail is back the outbox co
 sends each staff e-mail exactly once."""
 
 import loadtest
+import pytest
 from smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.process  # gunicorn
 
 SUBMISSIONS = 30
 

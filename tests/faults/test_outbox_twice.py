@@ -7,7 +7,10 @@ import sys
 
 import bench_server
 import loadtest
+import pytest
 from smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.process  # two outbox senders as processes
 
 WAITING = 100
 
@@ -16,6 +19,7 @@ from django.utils import timezone
 from consultations.models import ConsultationRequest
 from staff.models import NotificationOutbox
 from pages.models import Location
+
 clinic = Location.objects.active().first()
 for n in range({WAITING}):
     request = ConsultationRequest.objects.create(

@@ -8,7 +8,10 @@ import signal
 from collections import Counter
 
 import loadtest
+import pytest
 from smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.process  # gunicorn
 
 SUBMISSIONS = 150
 CONCURRENCY = 8

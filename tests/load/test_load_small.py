@@ -3,7 +3,10 @@ the suite's kind, many patients at once; every request stored, queued and e-mail
 Counts only: speed belongs to `make loadtest` and `make bench`."""
 
 import loadtest
+import pytest
 from smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.process  # gunicorn
 
 SUBMISSIONS = 200
 CONCURRENCY = 20

@@ -340,6 +340,7 @@ def test_totals_take_one_query_however_many_locations(make_location, django_asse
     assert by_queryset == many
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [("VISIT_COUNTS", "maybe", "true or false"), ("VISIT_FLUSH_SECONDS", "0", "1 or more")],

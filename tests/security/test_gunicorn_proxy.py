@@ -13,6 +13,8 @@ sys.path.append(str(Path(__file__).resolve().parents[2] / "scripts"))
 
 import loadtest
 
+pytestmark = pytest.mark.process  # gunicorn
+
 PATH = "/bellevue/isotretinoin/"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"
 
