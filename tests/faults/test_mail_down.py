@@ -2,9 +2,10 @@
 every request is stored with its outbox row, and once mail is back the outbox command
 sends each staff e-mail exactly once."""
 
-import loadtest
 import pytest
-from smtp_sink import SmtpSink
+
+from benchmarks import loadtest
+from benchmarks.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.process  # gunicorn
 

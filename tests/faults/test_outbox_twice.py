@@ -5,10 +5,10 @@ import re
 import subprocess
 import sys
 
-import bench_server
-import loadtest
 import pytest
-from smtp_sink import SmtpSink
+
+from benchmarks import bench_server, loadtest
+from benchmarks.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.process  # two outbox senders as processes
 

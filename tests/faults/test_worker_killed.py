@@ -7,9 +7,10 @@ import os
 import signal
 from collections import Counter
 
-import loadtest
 import pytest
-from smtp_sink import SmtpSink
+
+from benchmarks import loadtest
+from benchmarks.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.process  # gunicorn
 

@@ -2,9 +2,10 @@
 the suite's kind, many patients at once; every request stored, queued and e-mailed once.
 Counts only: speed belongs to `make loadtest` and `make bench`."""
 
-import loadtest
 import pytest
-from smtp_sink import SmtpSink
+
+from benchmarks import loadtest
+from benchmarks.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.process  # gunicorn
 

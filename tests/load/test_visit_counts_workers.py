@@ -14,8 +14,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-import loadtest
 import pytest
+
+from benchmarks import loadtest
 
 pytestmark = pytest.mark.process  # gunicorn
 

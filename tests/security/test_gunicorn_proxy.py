@@ -3,15 +3,11 @@ alone decides which callers may say a request came over https, and HEAD answers 
 gunicorn log nothing."""
 
 import http.client
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.append(str(Path(__file__).resolve().parents[2] / "scripts"))
-
-import loadtest
+from benchmarks import loadtest
 
 pytestmark = pytest.mark.process  # gunicorn
 
