@@ -6,7 +6,7 @@ PORT ?= 8000
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format check bench audit audit-deps loadtest browser clean locale messages screenshots
+.PHONY: run test test-fast lint format check bench audit audit-deps loadtest browser clean locale messages screenshots
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ browser:
 test: $(VENV)/.dev browser $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## test-fast: the edit loop: every test but the browser and process tiers (no Chromium,
+## no gunicorn, no subprocesses; markers in pyproject.toml). CI runs everything (`make test`).
+test-fast: $(VENV)/.dev $(MO)
+	$(PY) -m pytest -m "not browser and not process" $(PYTEST_ARGS)
+
 ## lint: ruff lint and format check, import contracts (pyproject.toml), migrations check
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -55,24 +60,25 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=modsite.settings.test $(PY) manage.py makemigrations --check --dry-run
 
-## bench: speed and memory benchmarks (tests/load/bench_*.py, then gunicorn + wrk:
-## scripts/bench.py, the cached page against a static file); fails when a target is missed
+## bench: speed and memory benchmarks (benchmarks/bench_*.py, then gunicorn + wrk:
+## benchmarks/bench.py, the cached page against a static file); fails when a target is missed
 bench: $(VENV)/.dev $(MO)
 	@command -v wrk >/dev/null || bash scripts/install-system-packages.sh
-	@for script in tests/load/bench_*.py scripts/bench.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for module in bench_locations bench_consultations bench_dashboard bench; do \
+		echo "== benchmarks.$$module"; $(PY) -m benchmarks.$$module || exit 1; done
 
 ## loadtest: 1,000 consultation submissions at concurrency 50 against gunicorn (loopback,
 ## a throwaway SQLite file), then checks every one was stored, queued and e-mailed once.
 ## LOADTEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres runs it on PostgreSQL
 ## too (in a new database, dropped afterwards).
 loadtest: $(VENV)/.runtime $(MO)
-	$(PY) scripts/loadtest.py
-	@if [ -n "$(LOADTEST_POSTGRES_URL)" ]; then $(PY) scripts/loadtest.py --postgres "$(LOADTEST_POSTGRES_URL)"; fi
+	$(PY) -m benchmarks.loadtest
+	@if [ -n "$(LOADTEST_POSTGRES_URL)" ]; then $(PY) -m benchmarks.loadtest --postgres "$(LOADTEST_POSTGRES_URL)"; fi
 
 ## audit: Lighthouse (tools/lighthouse, npm ci) on home, a treatment page and the form
 audit: $(VENV)/.runtime browser $(MO)
 	cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error
-	$(PY) scripts/audit.py
+	$(PY) -m benchmarks.audit
 
 ## screenshots: every patient page at 390 and 1,280 px, English and Spanish, as PNGs in
 ## artifacts/screenshots/ (dev server on a throwaway SQLite database, Debian's Chromium)

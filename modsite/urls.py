@@ -4,8 +4,9 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from modsite.health import HealthView
 from pages.sitemaps import sitemap, sitemap_section
-from pages.views import HealthView, RobotsView
+from pages.views import RobotsView
 
 handler500 = "pages.outage.server_error"
 

@@ -5,7 +5,7 @@ A fixed number of queries per search whatever the number of clinics: distances a
 computed here from the coordinates saved with each location (pages.geo), not in the
 database, so SQLite and PostgreSQL behave the same. An empty search never lists every
 clinic: past one page it lists the states (one grouped count), each a link to that
-state's clinics, a page at a time (see tests/load/bench_locations.py).
+state's clinics, a page at a time (see benchmarks/bench_locations.py).
 """
 
 from dataclasses import dataclass, field

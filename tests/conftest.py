@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from pages.models import Location
+from tests import factories
 from tests.form_client import FormClient
 
 
@@ -25,10 +26,17 @@ def gretna(db):
 
 @pytest.fixture
 def make_location(db):
-    def make(name="Omaha", slug=None, **fields):
-        return Location.objects.create(name=name, slug=slug or name.lower(), **fields)
+    return factories.make_location
 
-    return make
+
+@pytest.fixture
+def login(client):
+    """`login(user)`: the test client, signed in as `user` (tests/factories.py)."""
+
+    def login_as(user):
+        return factories.signed_in(client, user)
+
+    return login_as
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+from tests.factories import make_staff, signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -21,13 +21,12 @@ def test_anonymous_visitors_are_sent_to_the_staff_sign_in(client, db):
 
 def test_a_signed_in_patient_account_without_staff_status_cannot_open_it(client, db):
     user = User.objects.create_user("someone", password="a-long-test-password")
-    client.force_login(user, backend=BACKEND)
+    signed_in(client, user)
     assert client.get(reverse("admin:design")).status_code == 302
 
 
 def test_staff_see_every_component(client, db):
-    user = User.objects.create_user("designer", password="a-long-test-password", is_staff=True)
-    client.force_login(user, backend=BACKEND)
+    signed_in(client, make_staff("designer"))
     response = client.get(reverse("admin:design"))
     assert response.status_code == 200
     html = response.content.decode()

@@ -44,18 +44,21 @@ def check_deploy_with_production_settings(*args, **env_overrides):
     )
 
 
+@pytest.mark.process
 def test_production_settings_pass_check_deploy_with_no_warnings():
     result = check_deploy_with_production_settings("--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
 
 
+@pytest.mark.process
 def test_check_deploy_warns_about_a_default_admin_path_and_password_only_staff():
     result = check_deploy_with_production_settings(ADMIN_URL="admin/", STAFF_REQUIRE_2FA="false")
     for check_id in ("modsite.W001", "modsite.W002"):
         assert check_id in result.stdout + result.stderr
 
 
+@pytest.mark.process
 def test_production_refuses_to_start_without_site_url():
     """The page cache keys on it: without it each Host a caller sends is new kept pages."""
     result = check_deploy_with_production_settings(SITE_URL="")
@@ -71,6 +74,7 @@ def test_a_mistyped_rate_limit_is_a_system_check_error(settings):
         call_command("check")
 
 
+@pytest.mark.process
 def test_production_refuses_to_start_without_a_secret_key():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "modsite.settings.production"}
     env.pop("SECRET_KEY", None)
@@ -101,12 +105,14 @@ def test_production_static_files_build_with_hashed_compressed_names(settings, tm
     assert list((tmp_path / "css").glob("site.*.css.gz"))
 
 
+@pytest.mark.process
 def test_a_mistyped_trusted_proxies_setting_stops_start_up_naming_it():
     result = check_deploy_with_production_settings(TRUSTED_PROXIES="10.0.0.0/33")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
 
 
+@pytest.mark.process
 def test_check_deploy_warns_about_the_old_proxy_count_and_trusting_every_address():
     result = check_deploy_with_production_settings(
         TRUSTED_PROXY_COUNT="1", TRUSTED_PROXIES="10.0.0.0/8, ::/0"

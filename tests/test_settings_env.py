@@ -51,6 +51,7 @@ def start_site(**variables):
     )
 
 
+@pytest.mark.process
 def test_empty_security_variables_keep_production_protections_on():
     result = start_site(
         DJANGO_SETTINGS_MODULE="",  # empty: wsgi.py's default, production
@@ -71,6 +72,7 @@ def test_empty_security_variables_keep_production_protections_on():
     assert values["SECURE_HSTS_PRELOAD"] is True
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     ("name", "value"),
     [("STAFF_REQUIRE_2FA", "maybe"), ("SECURE_HSTS_SECONDS", "-1"), ("SESSION_MAX_SECONDS", "12h")],

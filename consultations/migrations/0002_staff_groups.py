@@ -8,6 +8,8 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+# A frozen copy: this migration must mean the same forever. Today's groups are
+# staff.reference.STAFF_GROUPS (tests check that the two agree).
 GROUPS = {
     "Front desk": [
         "view_consultationrequest",

@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+# A frozen copy: this migration must mean the same forever. Today's list is
+# pages.reference.SEED_LOCATIONS (tests check that the two agree).
 LOCATIONS = [
     {"name": "Bellevue", "slug": "bellevue", "sort_order": 10},
     {"name": "Gretna", "slug": "gretna", "sort_order": 20},

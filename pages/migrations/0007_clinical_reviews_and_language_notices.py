@@ -15,6 +15,7 @@ ENGLISH_TEXT_UPDATED = datetime.date(2026, 11, 23)
 SPANISH_TEXT_WRITTEN = datetime.date(2026, 12, 1)
 
 
+# A frozen copy; today's list is pages.reference.CONTENT_DATES.
 def keep_content_dates(apps, schema_editor):
     ContentUpdate = apps.get_model("pages", "ContentUpdate")
     ContentUpdate.objects.create(

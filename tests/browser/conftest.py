@@ -14,7 +14,6 @@ Playwright's event loop runs, Django hands the test a fresh connection object wi
 serialized data, and the flush then also skips re-creating permissions and content types.
 """
 
-import importlib
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,23 +39,14 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 @pytest.fixture(autouse=True)
 def _seed_data(transactional_db):
-    """The rows the data migrations make, by the migrations' own code and lists."""
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
+    """The rows the data migrations make, from today's reference lists (pages.reference,
+    staff.reference; tests check that they equal what the migrations make)."""
+    from pages.reference import create_content_dates, create_seed_locations
+    from staff.reference import create_staff_groups
 
-    importlib.import_module("pages.migrations.0002_seed_locations").create_locations(apps, None)
-    content_dates = importlib.import_module(
-        "pages.migrations.0007_clinical_reviews_and_language_notices"
-    )
-    content_dates.keep_content_dates(apps, None)
-    groups = importlib.import_module("consultations.migrations.0002_staff_groups").GROUPS
-    for name, codenames in groups.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="consultations", codename__in=codenames
-            )
-        )
+    create_seed_locations()
+    create_content_dates()
+    create_staff_groups()
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from consultations import antispam
 from consultations.models import ConsultationRequest
-from staff.models import StaffAllLocationsAccess, StaffLocationAccess
+from tests import factories
 
-STAFF_PASSWORD = "a-long-test-password"
+STAFF_PASSWORD = factories.STAFF_PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -65,87 +64,42 @@ def valid_form_data(bellevue):
 @pytest.fixture
 def make_request(bellevue):
     """Creates a stored request directly (for admin and command tests)."""
-
-    def make(**fields):
-        values = {
-            "location": bellevue,
-            "first_name": "Sam",
-            "last_name": "Sample",
-            "email": "sam@example.net",
-            "contact_method": "email",
-            "topic": "other_acne",
-            "patient_type": "returning",
-            "consent_at": timezone.now(),
-        }
-        values.update(fields)
-        return ConsultationRequest.objects.create(**values)
-
-    return make
-
-
-def _staff(username, group_name=None, every_location=False, **flags):
-    user = User.objects.create_user(username, password=STAFF_PASSWORD, is_staff=True, **flags)
-    if group_name:
-        user.groups.add(Group.objects.get(name=group_name))
-    if every_location:
-        StaffAllLocationsAccess.objects.create(user=user)
-    return user
+    return factories.make_request
 
 
 @pytest.fixture
 def front_desk_user(db):
     """Front desk staff who see every location."""
-    return _staff("frontdesk", "Front desk", every_location=True)
+    return factories.make_staff("frontdesk", "Front desk", every_location=True)
 
 
 @pytest.fixture
 def practice_manager_user(db):
     """A practice manager who sees every location."""
-    return _staff("manager", "Practice manager", every_location=True)
+    return factories.make_staff("manager", "Practice manager", every_location=True)
 
 
 @pytest.fixture
 def make_staff(db):
     """Makes staff in a group, seeing every location or only `locations` (maybe none)."""
-
-    def make(username, group_name, *locations, every_location=False):
-        user = _staff(username, group_name, every_location=every_location)
-        for location in locations:
-            StaffLocationAccess.objects.create(user=user, location=location)
-        return user
-
-    return make
+    return factories.make_staff
 
 
 @pytest.fixture
 def limit_to(db):
     """Takes away every location from `user`, leaving only `locations`."""
-
-    def limit(user, *locations):
-        StaffAllLocationsAccess.objects.filter(user=user).delete()
-        for location in locations:
-            StaffLocationAccess.objects.create(user=user, location=location)
-        return user
-
-    return limit
+    return factories.limit_to
 
 
 @pytest.fixture
 def staff_without_group(db):
-    return _staff("nobody")
+    return factories.make_staff("nobody")
 
 
 @pytest.fixture
 def make_timed_request(make_request):
     """Creates a request received at `received` (created_at is auto_now_add otherwise)."""
-
-    def make(received, **fields):
-        request = make_request(**fields)
-        ConsultationRequest.objects.filter(pk=request.pk).update(created_at=received)
-        request.created_at = received
-        return request
-
-    return make
+    return factories.make_timed_request
 
 
 @pytest.fixture

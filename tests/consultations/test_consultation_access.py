@@ -18,20 +18,11 @@ from staff.models import (
     StaffAllLocationsAccess,
     StaffLocationAccess,
 )
+from tests.factories import make_superuser
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
 ROWS = "admin:staff_stafflocationaccess"
 EVERY = "admin:staff_staffalllocationsaccess"
-
-
-@pytest.fixture
-def login(client):
-    def login_as(user):
-        client.force_login(user, backend=BACKEND)
-        return client
-
-    return login_as
 
 
 def listed(response):
@@ -135,7 +126,7 @@ def test_staff_given_no_location_see_no_request_notification_or_clinic(
 
 
 def test_superusers_see_every_clinic_without_any_access_rows(make_request, gretna):
-    boss = User.objects.create_superuser("boss", password="a-long-test-password")
+    boss = make_superuser("boss")
     make_request(), make_request(location=gretna)
     assert StaffLocationAccess.locations_for(boss) is None
     assert ConsultationRequest.objects.visible_to(boss).count() == 2

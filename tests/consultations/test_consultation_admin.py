@@ -14,21 +14,11 @@ from consultations.models import ConsultationRequest
 from staff.models import AuditEvent, DeletionLog, NotificationOutbox, StaffLocationAccess
 
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 Status = ConsultationRequest.Status
 
 
 def change_url(obj):
     return reverse("admin:consultations_consultationrequest_change", args=[obj.pk])
-
-
-@pytest.fixture
-def login(client):
-    def login_as(user):
-        client.force_login(user, backend=BACKEND)
-        return client
-
-    return login_as
 
 
 def run_action(client, action, objects, **extra):

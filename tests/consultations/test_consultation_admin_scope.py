@@ -9,18 +9,9 @@ from django.urls import reverse
 
 from consultations.models import ConsultationRequest
 from staff.models import StaffLocationAccess
+from tests.factories import make_superuser
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
-
-
-@pytest.fixture
-def login(client):
-    def login_as(user):
-        client.force_login(user, backend=BACKEND)
-        return client
-
-    return login_as
 
 
 def shortcut(model, pk):
@@ -87,7 +78,7 @@ def test_shortcut_never_sends_staff_to_an_inactive_clinic_s_address(
     closed = make_location("Papillion", slug="papillion-secret", is_active=False)
     user = front_desk_user
     if who == "superuser":
-        user = User.objects.create_superuser("boss", password="a-long-test-password")
+        user = make_superuser("boss")
     response = login(user).get(shortcut(Location, closed.pk))
     assert response.status_code == 404
     assert "papillion-secret" not in response.get("Location", "")
@@ -97,7 +88,7 @@ def test_shortcut_never_sends_staff_to_an_inactive_clinic_s_address(
 def test_shortcut_sends_location_editors_to_an_active_clinic_s_page(login, bellevue):
     from pages.models import Location
 
-    boss = User.objects.create_superuser("boss", password="a-long-test-password")
+    boss = make_superuser("boss")
     response = login(boss).get(shortcut(Location, bellevue.pk))
     assert response.status_code == 302
     assert response["Location"].endswith(bellevue.get_absolute_url())

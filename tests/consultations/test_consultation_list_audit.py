@@ -15,19 +15,9 @@ from django.utils import timezone
 from consultations.models import ConsultationRequest
 from staff.models import AuditEvent, DeletionLog
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
 AUTOCOMPLETE = reverse("admin:autocomplete")
 Status = ConsultationRequest.Status
-
-
-@pytest.fixture
-def login(client):
-    def login_as(user):
-        client.force_login(user, backend=BACKEND)
-        return client
-
-    return login_as
 
 
 def shown(response):

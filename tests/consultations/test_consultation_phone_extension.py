@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from consultations.models import ConsultationRequest
+from tests.factories import signed_in
 
 URL = "/consultation/"
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_staff_see_the_extension_on_the_request_and_in_the_list(
     client, practice_manager_user, make_request
 ):
     request = make_request(phone="+14025550187", phone_extension="123", contact_method="phone")
-    client.force_login(practice_manager_user, backend=BACKEND)
+    signed_in(client, practice_manager_user)
 
     page = client.get(reverse("admin:consultations_consultationrequest_change", args=[request.pk]))
     listing = client.get(CHANGELIST)
@@ -64,7 +64,7 @@ def test_staff_see_the_extension_on_the_request_and_in_the_list(
 def test_the_csv_export_carries_the_extension(client, practice_manager_user, make_request):
     with_ext = make_request(phone="+14025550187", phone_extension="123", contact_method="phone")
     without = make_request(phone="+14025550123", contact_method="phone")
-    client.force_login(practice_manager_user, backend=BACKEND)
+    signed_in(client, practice_manager_user)
 
     response = client.post(
         CHANGELIST,

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,19 +12,10 @@ from django.utils import timezone
 from consultations import metrics
 from consultations.models import ConsultationRequest
 from pages.models import DailyPageViews
+from tests.factories import make_superuser
 
 INDEX = reverse("admin:index")
 CHANGELIST = reverse("admin:consultations_consultationrequest_changelist")
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@pytest.fixture
-def login(client):
-    def login_as(user):
-        client.force_login(user, backend=BACKEND)
-        return client
-
-    return login_as
 
 
 def dashboard_of(response):
@@ -259,6 +249,6 @@ def test_marking_contacted_in_the_admin_records_the_response_time(
 
 
 def test_superusers_see_every_clinic(login, seeded_response_times):
-    root = User.objects.create_superuser("root", password="not-used-here-123")
+    root = make_superuser("root")
     dashboard = dashboard_of(login(root).get(INDEX))
     assert {f.location.slug for f, _ in dashboard["rows"]} == {"bellevue", "gretna"}

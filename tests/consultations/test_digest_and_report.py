@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from consultations import metrics, notify
 from staff import outbox
 from staff.models import NotificationOutbox
+from tests.factories import make_superuser, signed_in
 
 DOWN = "tests.consultations.failing_mail.DownEmailBackend"
 MARKERS = ["quorblax", "vintermuth", "5550187", "zizzlewump@example.net", "left elbow"]
@@ -202,7 +203,7 @@ def test_staff_limited_to_a_clinic_see_only_its_digests_in_the_admin(
     front_desk_user.user_permissions.add(
         *Permission.objects.filter(codename="view_notificationoutbox")
     )
-    client.force_login(front_desk_user, backend="django.contrib.auth.backends.ModelBackend")
+    signed_in(client, front_desk_user)
     response = client.get("/admin/staff/notificationoutbox/")
     assert response.status_code == 200
     shown = list(response.context["cl"].result_list)
@@ -263,8 +264,8 @@ def test_report_refuses_unknown_names(db):
 
 
 def test_superuser_report_matches_the_dashboard_figures(client, seeded_response_times):
-    root = User.objects.create_superuser("root", password="not-used-here-123")
-    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    root = make_superuser("root")
+    signed_in(client, root)
     dashboard = client.get("/admin/").context["dashboard"]
     rows = {row["location"]: row for row in report("--json")}
     for figures, _ in dashboard["rows"]:

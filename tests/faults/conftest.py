@@ -1,13 +1,9 @@
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
 # The load and fault tests drive the same helpers as `make loadtest`.
-sys.path.append(str(Path(__file__).resolve().parents[2] / "scripts"))
-
-import loadtest
+from benchmarks import loadtest
 
 
 @pytest.fixture

@@ -2,8 +2,12 @@
 every request is stored with its outbox row, and once mail is back the outbox command
 sends each staff e-mail exactly once."""
 
-import loadtest
-from smtp_sink import SmtpSink
+import pytest
+
+from benchmarks import loadtest
+from benchmarks.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.process  # gunicorn
 
 SUBMISSIONS = 30
 

@@ -5,9 +5,12 @@ import re
 import subprocess
 import sys
 
-import bench_server
-import loadtest
-from smtp_sink import SmtpSink
+import pytest
+
+from benchmarks import bench_server, loadtest
+from benchmarks.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.process  # two outbox senders as processes
 
 WAITING = 100
 
@@ -16,6 +19,7 @@ from django.utils import timezone
 from consultations.models import ConsultationRequest
 from staff.models import NotificationOutbox
 from pages.models import Location
+
 clinic = Location.objects.active().first()
 for n in range({WAITING}):
     request = ConsultationRequest.objects.create(

@@ -8,11 +8,11 @@ import urllib.error
 import urllib.request
 from urllib.parse import quote
 
-import loadtest
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from benchmarks import loadtest
 from consultations.views import CLINIC_SELECT_LIMIT
 from tests.consultations.test_consultation_fuzz import QUERY_PAGES, query_value
 

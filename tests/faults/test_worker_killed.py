@@ -7,8 +7,12 @@ import os
 import signal
 from collections import Counter
 
-import loadtest
-from smtp_sink import SmtpSink
+import pytest
+
+from benchmarks import loadtest
+from benchmarks.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.process  # gunicorn
 
 SUBMISSIONS = 150
 CONCURRENCY = 8

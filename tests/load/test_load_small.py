@@ -2,8 +2,12 @@
 the suite's kind, many patients at once; every request stored, queued and e-mailed once.
 Counts only: speed belongs to `make loadtest` and `make bench`."""
 
-import loadtest
-from smtp_sink import SmtpSink
+import pytest
+
+from benchmarks import loadtest
+from benchmarks.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.process  # gunicorn
 
 SUBMISSIONS = 200
 CONCURRENCY = 20

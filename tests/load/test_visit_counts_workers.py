@@ -14,7 +14,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-import loadtest
+import pytest
+
+from benchmarks import loadtest
+
+pytestmark = pytest.mark.process  # gunicorn
 
 BROWSER = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -25,6 +29,7 @@ ROBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html
 _READ_COUNTS = """
 import json
 from pages.models import DailyPageViews
+
 rows = DailyPageViews.objects.values_list("location__slug", "kind", "count")
 print(json.dumps(sorted(rows, key=lambda row: (row[0] or "", row[1]))))
 """

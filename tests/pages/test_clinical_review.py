@@ -7,13 +7,13 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.utils import timezone
 
 from pages.checks import check_clinical_reviews
 from pages.models import ClinicalReview, ContentUpdate
+from tests.factories import make_superuser, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -109,8 +109,7 @@ def test_a_review_within_the_year_passes_the_check():
 
 
 def test_admin_warns_about_old_and_missing_reviews(client):
-    staff = User.objects.create_superuser("reviewstaff", "r@example.com", "x" * 16)
-    client.force_login(staff)
+    signed_in(client, make_superuser("reviewstaff"))
     review(days_ago=500)
     url = f"/{django_settings.ADMIN_URL}pages/clinicalreview/"
     html = client.get(url).content.decode()
@@ -119,8 +118,7 @@ def test_admin_warns_about_old_and_missing_reviews(client):
 
 
 def test_staff_add_a_review_in_the_admin(client):
-    staff = User.objects.create_superuser("reviewadd", "a@example.com", "x" * 16)
-    client.force_login(staff)
+    signed_in(client, make_superuser("reviewadd"))
     response = client.post(
         f"/{django_settings.ADMIN_URL}pages/clinicalreview/add/",
         {

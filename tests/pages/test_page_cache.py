@@ -5,11 +5,11 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from location_admin_forms import location_admin_data
 
 from pages import cache as page_cache
+from tests.factories import make_superuser, signed_in
 
 PUBLIC_PATHS = ["/", "/bellevue/", "/bellevue/isotretinoin/"]
 
@@ -21,9 +21,7 @@ def _page_cache_on(settings):
 
 @pytest.fixture
 def staff_client(client, db):
-    user = User.objects.create_superuser("cachestaff", "cachestaff@example.com", "x" * 16)
-    client.force_login(user)
-    return client
+    return signed_in(client, make_superuser("cachestaff"))
 
 
 @pytest.mark.parametrize("path", PUBLIC_PATHS)

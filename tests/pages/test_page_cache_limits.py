@@ -3,12 +3,12 @@ pages are capped in bytes, keyed without the Host port or the query string, serv
 HEAD, and skipped only by signed-in staff, not by any cookie value."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.test import RequestFactory
 
 from pages import cache as page_cache
 from pages import staff_marker
+from tests.factories import make_staff, signed_in
 
 
 @pytest.fixture(autouse=True)
@@ -112,8 +112,7 @@ def test_a_made_up_cookie_does_not_skip_the_kept_page(db, settings, cookie):
 def test_signed_in_staff_with_the_admins_marker_skip_the_kept_page(client, bellevue, settings):
     client.get("/bellevue/")
     type(bellevue).objects.filter(pk=bellevue.pk).update(phone="(402) 555-0363")
-    staff = User.objects.create_user("marked", password="x" * 16, is_staff=True)
-    client.force_login(staff)
+    signed_in(client, make_staff("marked"))
     client.get(f"/{settings.ADMIN_URL}")
     # The browser sends the marker, not the session (its path is the admin's).
     del client.cookies[settings.SESSION_COOKIE_NAME]

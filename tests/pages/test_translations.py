@@ -51,6 +51,7 @@ def test_compiled_catalogue_matches_the_po_file():
     assert {k: compiled.get(k) for k in source} == source
 
 
+@pytest.mark.process
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="needs GNU gettext (install script)")
 def test_every_marked_string_is_in_the_catalogue(tmp_path):
     # makemessages on a copy of the sources, into an empty locale folder: whatever it
@@ -154,6 +155,7 @@ def test_check_deploy_fails_when_the_compiled_catalogue_translates_nothing_known
     assert "Skip to main content" in output
 
 
+@pytest.mark.process
 def test_the_production_server_refuses_to_start_without_compiled_spanish(locale_copy):
     locale = locale_copy.parent.parent
     code = f"from django.conf import settings; settings.LOCALE_PATHS = [{str(locale)!r}]; "

@@ -12,7 +12,6 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from pages import visits
 from pages.models import DailyPageViews
+from tests.factories import make_staff, signed_in
 from tests.form_client import FormClient
 
 BROWSER = (
@@ -168,8 +168,7 @@ def test_head_redirects_and_missing_pages_are_not_counted(patient, bellevue):
 
 
 def test_signed_in_staff_are_not_counted_on_patient_pages(patient, bellevue, settings):
-    staff = User.objects.create_user("reader", password="x" * 16, is_staff=True)
-    patient.force_login(staff)
+    signed_in(patient, make_staff("reader"))
     admin = patient.get(f"/{settings.ADMIN_URL}")
     assert admin.status_code == 200
     marker = admin.cookies[visits.STAFF_COOKIE]
@@ -186,8 +185,7 @@ def test_signed_in_staff_are_not_counted_on_patient_pages(patient, bellevue, set
 
 
 def test_staff_are_counted_again_once_signed_out(patient, bellevue, settings):
-    staff = User.objects.create_user("reader", password="x" * 16, is_staff=True)
-    patient.force_login(staff)
+    signed_in(patient, make_staff("reader"))
     patient.get(f"/{settings.ADMIN_URL}")
     signed_out = patient.post(f"/{settings.ADMIN_URL}logout/")
     marker = signed_out.cookies[visits.STAFF_COOKIE]
@@ -213,8 +211,7 @@ def test_a_made_up_staff_marker_or_session_cookie_does_not_stop_counting(
 
 
 def test_an_expired_staff_marker_does_not_stop_counting(patient, bellevue, settings, monkeypatch):
-    staff = User.objects.create_user("reader", password="x" * 16, is_staff=True)
-    patient.force_login(staff)
+    signed_in(patient, make_staff("reader"))
     patient.get(f"/{settings.ADMIN_URL}")
     del patient.cookies[settings.SESSION_COOKIE_NAME]
     # Later than the session's idle time, without the admin renewing the marker.
@@ -340,6 +337,7 @@ def test_totals_take_one_query_however_many_locations(make_location, django_asse
     assert by_queryset == many
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [("VISIT_COUNTS", "maybe", "true or false"), ("VISIT_FLUSH_SECONDS", "0", "1 or more")],

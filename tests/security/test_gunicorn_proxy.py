@@ -3,15 +3,13 @@ alone decides which callers may say a request came over https, and HEAD answers 
 gunicorn log nothing."""
 
 import http.client
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-sys.path.append(str(Path(__file__).resolve().parents[2] / "scripts"))
+from benchmarks import loadtest
 
-import loadtest
+pytestmark = pytest.mark.process  # gunicorn
 
 PATH = "/bellevue/isotretinoin/"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0"

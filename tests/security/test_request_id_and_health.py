@@ -4,7 +4,7 @@ when it is a short safe token, and /healthz does not write to the cache on every
 import pytest
 from django.core.cache import cache
 
-from pages.views import HEALTH_KEY
+from modsite.health import HEALTH_KEY
 
 SAFE = "4f1c0a9e-2b7d.4c55_ab"
 

@@ -12,6 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.process  # writer processes
+
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = Path(__file__).with_name("sqlite_writer.py")
 PROCESSES = 8

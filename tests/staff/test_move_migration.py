@@ -11,6 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 import consultations.migrations
+from staff.reference import create_staff_groups
 
 BEFORE = [("consultations", "0009_audit_lists_and_searches"), ("staff", None)]
 REQUEST = "consultations.consultationrequest"
@@ -65,11 +66,11 @@ def _old_rows(apps):
             "NotificationOutbox",
         )
     }
-    # Their own clinics and, if a flush took them, the groups migration 0002 makes.
+    # Their own clinics and, if a flush took them, the staff groups.
     bellevue, _ = Location.objects.get_or_create(slug="moved-a", defaults={"name": "Moved A"})
     gretna, _ = Location.objects.get_or_create(slug="moved-b", defaults={"name": "Moved B"})
     if not apps.get_model("auth", "Group").objects.filter(name="Practice manager").exists():
-        _migration_function("create_groups")(apps, None)
+        create_staff_groups(apps)
     desk = User.objects.create_user("moved-desk", is_staff=True)
     boss = User.objects.create_user("moved-boss", is_staff=True)
     now = timezone.now()

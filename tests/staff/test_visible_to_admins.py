@@ -23,6 +23,7 @@ from staff.models import (
     VisibleToQuerySet,
     visible_locations,
 )
+from tests.factories import make_request
 
 
 def scoped_admins():
@@ -52,16 +53,7 @@ def test_every_model_with_a_location_is_scoped():
 def _one_of_each(clinic, user):
     """A row of every scoped model in `clinic`."""
     now = timezone.now()
-    request = ConsultationRequest.objects.create(
-        location=clinic,
-        first_name="Sam",
-        last_name="Sample",
-        email="sam@example.net",
-        contact_method="email",
-        topic="general",
-        patient_type="new",
-        consent_at=now,
-    )
+    request = make_request(clinic, topic="general", patient_type="new", consent_at=now)
     NotificationOutbox.objects.create_for(request)
     AuditEvent.record(AuditEvent.Action.VIEW, [request], username="test")
     DeletionLog.record([request], deleted_by="test", reason="test")

@@ -4,8 +4,8 @@ default 30-day view under the target (90 days is printed too). Runs in-process (
 test client) on a throwaway database, like bench_consultations.py, so it measures our code
 and the database, not the network.
 
-    python tests/load/bench_dashboard.py [--rows 100000] [--locations 1000] [--repeat 30]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python tests/load/bench_dashboard.py
+    python -m benchmarks.bench_dashboard [--rows 100000] [--locations 1000] [--repeat 30]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -m benchmarks.bench_dashboard
 
 Seeding takes minutes; `--keepdb` keeps the seeded database (for SQLite in the file
 `bench_dashboard.sqlite3` next to manage.py) and reuses it on the next run with --keepdb,
@@ -23,7 +23,6 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modsite.settings.test")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 

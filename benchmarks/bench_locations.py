@@ -3,8 +3,8 @@ two real locations and at --locations fake ones (manage.py seed_locations). Runs
 in-process (Django's test client) on a throwaway database, so it measures our code and
 the database, not the network.
 
-    python tests/load/bench_locations.py [--locations 1000] [--searches 200]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python tests/load/bench_locations.py
+    python -m benchmarks.bench_locations [--locations 1000] [--searches 200]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -m benchmarks.bench_locations
 
 Exits non-zero when a target below is missed: the home page, the finder and the general
 consultation form (both languages) at most 60 KB gzipped, queries per search the same at
@@ -19,9 +19,7 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modsite.settings.test")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 

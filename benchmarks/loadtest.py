@@ -8,8 +8,8 @@ Afterwards it checks the database and the mail: exactly N new requests, no serve
 one outbox row per request and one staff e-mail per request. Prints rows, errors, req/s
 and p50/p95 latency; exits 1 when a check fails.
 
-    python scripts/loadtest.py [--count 1000] [--concurrency 50]
-    python scripts/loadtest.py --postgres postgres://postgres@127.0.0.1:5432/postgres
+    python -m benchmarks.loadtest [--count 1000] [--concurrency 50]
+    python -m benchmarks.loadtest --postgres postgres://postgres@127.0.0.1:5432/postgres
 
 Everything is bounded: loopback only, at most MAX_COUNT submissions, a time limit for the
 whole run and for each HTTP request. The fault tests in tests/faults reuse these helpers.
@@ -32,13 +32,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_server import gunicorn, manage
-from smtp_sink import SmtpSink
+from benchmarks.bench_server import gunicorn, manage
+from benchmarks.smtp_sink import SmtpSink
 
 MAX_COUNT = 20_000
 HTTP_TIMEOUT = 30

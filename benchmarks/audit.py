@@ -15,11 +15,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_server import ROOT, production_server
+from benchmarks.bench_server import ROOT, production_server
 
 LIGHTHOUSE = ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 REPORTS = ROOT / "artifacts" / "lighthouse"

@@ -6,8 +6,8 @@ The staff side is measured twice, at 1,000 and at --rows requests: the list page
 filter must run the same number of queries, and the export's peak resident memory (RSS)
 must stay flat, whatever the number of rows.
 
-    python tests/load/bench_consultations.py [--rows 100000] [--submissions 300]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python tests/load/bench_consultations.py
+    python -m benchmarks.bench_consultations [--rows 100000] [--submissions 300]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -m benchmarks.bench_consultations
 
 Exits non-zero when a target below is missed.
 """
@@ -21,7 +21,6 @@ import tracemalloc
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "modsite.settings.test")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 

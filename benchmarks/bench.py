@@ -29,11 +29,8 @@ import statistics
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from bench_server import ROOT, hashed_static_path, manage, production_server
+from benchmarks.bench_server import hashed_static_path, manage, production_server
 
 TARGET_RATIO = 0.9  # the page with counting on, against the static file
 HOME_PAGE_MAX_KB = 60
@@ -119,7 +116,6 @@ def open_url(url):
 def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: run `bash scripts/install-system-packages.sh`.")
-    sys.path.insert(0, str(ROOT))
     stored = {}
 
     def count_views(env):

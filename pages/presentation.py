@@ -1,0 +1,94 @@
+"""How a clinic is shown on a page: its address on one line, the directions link, the
+opening-hours table (and the data static/js/opening-hours.js reads), the photo's srcsets.
+
+Plain functions of a `Location`; the model exposes them under the names the templates
+use (`location.hours_for_page`, `location.directions_url`, ...). Of the models it imports
+only the weekday names, whose module imports no other model: the Location model imports
+this module.
+"""
+
+import datetime
+import json
+from urllib.parse import urlencode
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models.opening_hours import Weekday
+
+# Friendly names for the time zones US clinics use; any other shows its IANA name.
+ZONE_NAMES = {
+    "America/New_York": _("Eastern Time"),
+    "America/Detroit": _("Eastern Time"),
+    "America/Indiana/Indianapolis": _("Eastern Time"),
+    "America/Kentucky/Louisville": _("Eastern Time"),
+    "America/Chicago": _("Central Time"),
+    "America/Indiana/Knox": _("Central Time"),
+    "America/Menominee": _("Central Time"),
+    "America/North_Dakota/Center": _("Central Time"),
+    "America/Denver": _("Mountain Time"),
+    "America/Boise": _("Mountain Time"),
+    "America/Phoenix": _("Arizona Time"),
+    "America/Los_Angeles": _("Pacific Time"),
+    "America/Anchorage": _("Alaska Time"),
+    "Pacific/Honolulu": _("Hawaii Time"),
+    "America/Puerto_Rico": _("Atlantic Time"),
+}
+
+# Closure dates listed on the page: the coming weeks only.
+UPCOMING_CLOSURE_DAYS = 60
+
+
+def address_one_line(location):
+    return ", ".join([*location.street_lines, location.locality_line]).strip(", ")
+
+
+def directions_url(location):
+    """Staff's own map link, else a map search for the address: a link the patient
+    chooses to follow (the page itself loads nothing from the map's host)."""
+    if location.map_url:
+        return location.map_url
+    if not location.has_address:
+        return ""
+    query = urlencode({"api": "1", "query": f"MOD Dermatology, {address_one_line(location)}"})
+    return f"https://www.google.com/maps/search/?{query}"
+
+
+def opening_hours_for_page(location):
+    """The weekly table and the data static/js/opening-hours.js reads (same rows)."""
+    schedule = location.schedule()
+    if schedule.is_empty():
+        return {"rows": []}
+    by_day = {day: [] for day in range(7)}
+    for interval in schedule.intervals:
+        by_day[interval.weekday].append((interval.opens, interval.closes))
+    today = timezone.now().astimezone(schedule.time_zone).date()
+    # Dates before yesterday cannot matter to "open now"; a year ahead is plenty.
+    closed = sorted(
+        d
+        for d in schedule.closed_dates
+        if today - datetime.timedelta(days=1) <= d <= today + datetime.timedelta(days=366)
+    )
+    soon = today + datetime.timedelta(days=UPCOMING_CLOSURE_DAYS)
+    closures = [c for c in location.closures.all() if today <= c.date <= soon]
+    return {
+        "rows": [(Weekday(day).label, by_day[day]) for day in range(7)],
+        "data": json.dumps(
+            [[i.weekday, f"{i.opens:%H:%M}", f"{i.closes:%H:%M}"] for i in schedule.intervals],
+            separators=(",", ":"),
+        ),
+        "closed_data": json.dumps([d.isoformat() for d in closed], separators=(",", ":")),
+        "closures": sorted(closures, key=lambda c: c.date),
+        "zone_name": ZONE_NAMES.get(location.time_zone, location.time_zone),
+    }
+
+
+def photo_srcsets(location):
+    """srcset strings for the photo's renditions, by format, for <picture>."""
+    result = {}
+    for fmt in ("webp", "jpeg"):
+        sizes = location.photo_renditions.get(fmt) or {}
+        ordered = sorted(sizes.items(), key=lambda item: int(item[0]))
+        result[fmt] = ", ".join(f"{default_storage.url(name)} {width}w" for width, name in ordered)
+    return result
