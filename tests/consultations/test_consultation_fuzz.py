@@ -269,6 +269,9 @@ PUBLIC_PATHS = {
     "robots": "/robots.txt",
     "sitemap": "/sitemap.xml",
     "sitemap-section": "/sitemap-locations.xml",
+    "appointments:book": "/bellevue/book/",
+    "appointments:manage": "/appointments/not-a-real-token/",
+    "appointments:calendar": "/appointments/not-a-real-token/appointment.ics",
 }
 FORM_PATHS = ["/consultation/", "/bellevue/consultation/"]
 
@@ -386,6 +389,8 @@ QUERY_PAGES = {
     "/es/consulta/": FINDER_PARAMS,
     "/sitemap.xml": ("p",),
     "/sitemap-locations.xml": ("p",),
+    "/bookable/book/": ("type", "week", "day"),
+    "/appointments/not-a-real-token/": ("booked", "move"),
 }
 # Any script's digits (full-width, Arabic-Indic, Devanagari...), alone or as a ZIP+4.
 unicode_digits = st.text(st.characters(categories=["Nd"]), min_size=1, max_size=10)
@@ -415,6 +420,11 @@ def many_clinics(db):
     from consultations.views import CLINIC_SELECT_LIMIT
 
     call_command("seed_locations", CLINIC_SELECT_LIMIT)
+    # And one clinic that takes bookings, so the booking page reads its parameters.
+    from pages.models import Location
+
+    Location.objects.create(name="Bookable", slug="bookable", time_zone="America/Chicago")
+    call_command("set_booking_hours", "bookable", "Mon-Fri 09:00-12:00")
 
 
 def test_the_query_fuzz_covers_every_get_parameter_a_public_view_reads():
@@ -424,7 +434,7 @@ def test_the_query_fuzz_covers_every_get_parameter_a_public_view_reads():
     root = Path(__file__).resolve().parents[2]
     readers = {
         str(path.relative_to(root))
-        for app in ("pages", "consultations", "staff", "backups", "modsite")
+        for app in ("pages", "consultations", "appointments", "staff", "backups", "modsite")
         for path in (root / app).rglob("*.py")
         if "request.GET" in path.read_text() or "self.request.GET" in path.read_text()
     }
@@ -436,6 +446,8 @@ def test_the_query_fuzz_covers_every_get_parameter_a_public_view_reads():
         "consultations/views.py",
         "consultations/dashboard.py",
         "consultations/admin.py",
+        "appointments/views.py",
+        "appointments/admin.py",
         "modsite/logs.py",
     }
 
