@@ -269,6 +269,7 @@ PUBLIC_PATHS = {
     "robots": "/robots.txt",
     "sitemap": "/sitemap.xml",
     "sitemap-section": "/sitemap-locations.xml",
+    "staff-calendar-feed": "/staff-calendar/not-a-token.ics",
 }
 FORM_PATHS = ["/consultation/", "/bellevue/consultation/"]
 
