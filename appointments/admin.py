@@ -239,3 +239,6 @@ class BookingAdmin(VisibleToAdminMixin, admin.ModelAdmin):
             "title": f"Day sheet: {location.name}, {day:%A %B %d, %Y}",
         }
         return TemplateResponse(request, "admin/appointments/day_sheet.html", context)
+
+
+from . import feed_admin  # noqa: E402, F401  (the staff calendar feed's admin, issue 20)

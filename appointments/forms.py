@@ -97,6 +97,14 @@ class BookingForm(forms.Form):
         error_messages={"invalid": _("Please enter an e-mail address like name@example.com.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    email_updates = forms.BooleanField(
+        label=_("E-mail me about my appointment"),
+        required=False,
+        help_text=_(
+            "A confirmation, any change, and a reminder the day before. "
+            "We never write about your health."
+        ),
+    )
     patient_type = forms.ChoiceField(
         label=_("Have you been to MOD Dermatology before?"),
         choices=PatientType.choices,
@@ -171,6 +179,10 @@ class BookingForm(forms.Form):
             self.add_error("phone", _("Please give a phone number or an e-mail address."))
         elif method == Booking.ContactMethod.PHONE and not phone:
             self.add_error("phone", _("Please enter your phone number so we can call you."))
+        elif cleaned.get("email_updates") and not email:
+            self.add_error(
+                "email", _("Please enter your e-mail address so we can send you e-mails.")
+            )
         elif method == Booking.ContactMethod.EMAIL and not email:
             self.add_error("email", _("Please enter your e-mail address so we can write to you."))
 
@@ -187,7 +199,7 @@ class BookingForm(forms.Form):
                 "topic",
                 "message",
             )
-        }
+        } | {"email_updates": bool(self.cleaned_data.get("email_updates"))}
 
     @property
     def field_errors(self):

@@ -251,6 +251,8 @@ class Booking(models.Model):
     topic = models.CharField(max_length=20, choices=Topic.choices, blank=True)
     message = models.TextField(max_length=1000, blank=True)
     language = models.CharField(max_length=5, default="en")
+    # Ticked "e-mail me about my appointment": only then do we write to the patient.
+    email_updates = models.BooleanField("e-mail updates wanted", default=False)
     status = models.CharField(
         max_length=24, choices=Status.choices, default=Status.BOOKED, db_index=True
     )
@@ -277,6 +279,10 @@ class Booking(models.Model):
     @property
     def is_cancelled(self):
         return self.status in self.CANCELLED
+
+    @property
+    def wants_email(self):
+        return self.email_updates and bool(self.email)
 
     def local_start(self):
         return self.starts_at.astimezone(self.location.zone)
@@ -336,3 +342,56 @@ class BookingChange(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.by}"
+
+
+class BookingReminderQuerySet(VisibleToQuerySet):
+    location_field = "location"
+
+
+class BookingReminder(models.Model):
+    """The day-before reminder for one start time of a booking, queued once: unique per
+    booking and start, so two overlapping queue_reminders runs cannot both queue it. A
+    moved booking has a new start and so may get its own reminder. The outbox row is
+    about this record (it names the start it was queued for)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reminders")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    # When it is due: the clinic's local morning the day before the visit.
+    send_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BookingReminderQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "starts_at"], name="one_reminder_per_booking_and_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"Reminder for {self.booking} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class CalendarFeedQuerySet(VisibleToQuerySet):
+    location_field = "location"
+
+
+class CalendarFeed(models.Model):
+    """A clinic's private calendar feed for staff: its URL holds a long random token that
+    is shown once and stored only as a hash. One per clinic; making a new one replaces
+    the hash, so the old URL stops working."""
+
+    location = models.OneToOneField(Location, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now=True)
+    created_by = models.CharField(max_length=150, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "staff calendar feed"
+
+    def __str__(self):
+        return f"Calendar feed for {self.location}"

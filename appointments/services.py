@@ -10,10 +10,7 @@ booking holds seat rows that are unique per clinic, five-minute unit and seat
 loser reads again and is told the time is gone, with the nearest free times.
 """
 
-import base64
 import datetime
-import hashlib
-import hmac
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,6 +20,7 @@ from staff.models import AuditEvent
 
 from . import notify, slots
 from .models import AppointmentType, Booking, BookingChange, BookingSeat, hash_token
+from .tokens import manage_token
 
 PATIENT = "patient (online)"
 # Seat races lost before giving up; each retry reads what the winners stored.
@@ -58,17 +56,6 @@ class AlreadyBooked(Exception):
 
 class NotAllowed(Exception):
     """A change the booking's state does not allow (e.g. moving a cancelled booking)."""
-
-
-def manage_token(submission_key):
-    """The manage link's token, derived from the form's submission key with the site's
-    secret, so the same form sent twice leads to the same link; only its hash is stored."""
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(),
-        f"appointments.manage:{submission_key}".encode(),
-        hashlib.sha256,
-    ).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def find_by_token(token):
@@ -131,6 +118,7 @@ def book(appointment_type, start, details, submission_key, language="en", now=No
                     submission_key=submission_key,
                     manage_token_hash=hash_token(token),
                     language=language,
+                    email_updates=bool(details.get("email_updates")),
                     **{name: details.get(name, "") for name in DETAIL_FIELDS},
                 )
                 _hold(booking, seats)
@@ -198,6 +186,7 @@ def cancel(booking, user=None, now=None):
         _audit(booking, user, "cancelled by the clinic")
         if user is None:
             notify.queue_changed(booking)
+        notify.queue_patient_cancelled(booking)
     return booking
 
 
@@ -234,6 +223,7 @@ def reschedule(booking, start, user=None, now=None):
                 _audit(booking, user, "moved")
                 if user is None:
                     notify.queue_changed(booking)
+                notify.queue_patient_moved(booking)
             return booking
         except BookingError as error:
             raise _with_alternatives(error, kind, start, now, exclude_booking=booking.pk) from None

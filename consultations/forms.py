@@ -106,6 +106,12 @@ class ConsultationRequestForm(forms.ModelForm):
     )
     # Made when the page is shown; the same form sent twice is stored once.
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    # Issue 20: "we have your request" by e-mail, only when ticked (with an address).
+    email_ack = forms.BooleanField(
+        label=_("E-mail me that you got my request"),
+        required=False,
+        help_text=_("We send one short e-mail that says when we aim to contact you."),
+    )
 
     class Meta:
         model = ConsultationRequest
@@ -116,6 +122,7 @@ class ConsultationRequestForm(forms.ModelForm):
             "contact_method",
             "phone",
             "email",
+            "email_ack",
             "best_time",
             "topic",
             "patient_type",
@@ -220,6 +227,7 @@ class ConsultationRequestForm(forms.ModelForm):
             "contact_method",
             "phone",
             "email",
+            "email_ack",  # issue 20
             "best_time",
             "topic",
             "patient_type",
@@ -273,6 +281,10 @@ class ConsultationRequestForm(forms.ModelForm):
         method = cleaned.get("contact_method")
         if method == ConsultationRequest.ContactMethod.PHONE and not phone:
             self.add_error("phone", _("Please enter your phone number so we can call you."))
+        if cleaned.get("email_ack") and not email:
+            self.add_error(
+                "email", _("Please enter your e-mail address so we can send you e-mails.")
+            )
         if method == ConsultationRequest.ContactMethod.EMAIL and not email:
             self.add_error("email", _("Please enter your e-mail address so we can write to you."))
 

@@ -101,6 +101,10 @@ class ConsultationRequest(models.Model):
     source_page = models.CharField(
         max_length=200, blank=True, help_text="The page of this site the patient came from."
     )
+    # "E-mail me that you got my request" (issue 20), and the page's language for that
+    # e-mail (not the language for care, which staff read).
+    email_ack = models.BooleanField("acknowledgement e-mail wanted", default=False)
+    page_language = models.CharField(max_length=5, default="en")
     # Made when the form is shown; a second POST of the same form stores nothing.
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
 

@@ -11,8 +11,10 @@ that hears from a thousand clinics gets one summary, not a thousand.
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils.translation import gettext
 
-from staff import kinds, outbox
+from pages.models import ZONE_NAMES
+from staff import kinds, mail, outbox
 
 from . import metrics
 from .models import ConsultationRequest
@@ -20,6 +22,7 @@ from .models import ConsultationRequest
 # The outbox kinds this app sends.
 REQUEST = "request"
 DIGEST = "digest"
+ACK = "reqack"
 # A summary for many clinics lists at most this many by name, the most overdue first.
 DIGEST_CLINIC_LINES = 50
 
@@ -27,6 +30,42 @@ DIGEST_CLINIC_LINES = 50
 def queue(consultation):
     """Queue "a new request came in" (inside the request's transaction)."""
     return outbox.queue(consultation, kind=REQUEST)
+
+
+def queue_acknowledgement(consultation):
+    """Queue "we have your request" to the patient who ticked the box (in the request's
+    transaction)."""
+    return outbox.queue(consultation, kind=ACK)
+
+
+def acknowledgement_recipient(row):
+    consultation = ConsultationRequest.objects.filter(pk=row.object_id).first()
+    if consultation is None or not (consultation.email_ack and consultation.email):
+        raise kinds.Withdrawn
+    return consultation.email
+
+
+def build_acknowledgement(notifications, recipient):
+    """ "We have your request; we aim to reach you by <due time, clinic time>", nothing
+    more: no name, no reason for the visit, none of the patient's words."""
+    consultation = ConsultationRequest.objects.select_related("location").get(
+        pk=notifications[0].object_id
+    )
+    location = consultation.location
+    context = {"clinic": location.name, "phone": location.phone_display if location.phone else ""}
+    if consultation.due_at is not None:
+        local = consultation.due_at.astimezone(location.zone)
+        zone_name = ZONE_NAMES.get(location.time_zone, location.time_zone)
+        context.update(due=local, zone=location.zone, zone_name=str(zone_name))
+    return mail.patient_email(
+        recipient,
+        consultation.page_language,
+        lambda: (
+            gettext("We have your request (MOD Dermatology %(clinic)s)") % {"clinic": location.name}
+        ),
+        "consultations/mail/acknowledgement",
+        context,
+    )
 
 
 def queue_digest(location, day, counts):
@@ -180,3 +219,11 @@ kinds.register(
     )
 )
 kinds.register(kinds.Kind(DIGEST, build_digest_message, label="Daily digest", by_day=True))
+kinds.register(
+    kinds.Kind(
+        ACK,
+        build_acknowledgement,
+        label="Request acknowledgement to the patient",
+        recipient=acknowledgement_recipient,
+    )
+)

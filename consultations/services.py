@@ -8,6 +8,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from staff import outbox
 from staff.models import AuditEvent, DeletionLog
@@ -33,8 +34,11 @@ def submit_request(form):
             now = timezone.now()
             consultation.consent_at = now
             consultation.due_at = _due_at(consultation.location, now)
+            consultation.page_language = (get_language() or "en")[:2]
             consultation.save()
             notify.queue(consultation)
+            if consultation.email_ack and consultation.email:
+                notify.queue_acknowledgement(consultation)
     except IntegrityError:
         # Two copies raced past the check above; the unique key let only one in.
         if ConsultationRequest.objects.filter(submission_key=key).exists():

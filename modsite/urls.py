@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from appointments.staff_feed import StaffCalendarFeedView
 from modsite.health import HealthView
 from pages.sitemaps import sitemap, sitemap_section
 from pages.views import RobotsView
@@ -18,6 +19,12 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", HealthView.as_view(), name="healthz"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    # A clinic's private calendar feed for staff (no language: calendar apps fetch it).
+    path(
+        "staff-calendar/<str:token>.ics",
+        StaffCalendarFeedView.as_view(),
+        name="staff-calendar-feed",
+    ),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
 ]

@@ -9,6 +9,11 @@ from dataclasses import dataclass
 _KINDS = {}
 
 
+class Withdrawn(Exception):
+    """Raised by a kind's build or recipient when its message is no longer wanted (a
+    reminder for a visit since cancelled): the outbox drops the row instead of sending."""
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str
@@ -19,6 +24,9 @@ class Kind:
     record_type: str = ""
     # One day's rows of this kind to one address are sent together, as one e-mail.
     by_day: bool = False
+    # (row) -> address, for messages to someone other than the clinic's staff (a patient
+    # who asked for e-mail). None: the clinic's notification address.
+    recipient: Callable | None = None
 
 
 def register(kind):

@@ -112,14 +112,20 @@ def send_claimed(ids, timeout=None):
     sent = failed = 0
     for recipient, group in _messages(_rows(ids)):
         try:
+            kind = kinds.get(group[0].kind)
+            if kind.recipient is not None:
+                recipient = kind.recipient(group[0])
             if not recipient:
                 raise NoRecipient(
                     "No address to notify: set one on the location or CONSULTATION_NOTIFY_EMAIL."
                 )
-            message = kinds.get(group[0].kind).build(group, recipient)
+            message = kind.build(group, recipient)
             if timeout:
                 message.connection = get_connection(timeout=timeout)
             message.send()
+        except kinds.Withdrawn:
+            # No longer wanted (the visit was cancelled or has passed): never sent.
+            NotificationOutbox.objects.filter(pk__in=[n.pk for n in group]).delete()
         except Exception as error:
             failed += len(group)
             for notification in group:
@@ -148,6 +154,9 @@ def _messages(rows):
     kind and day along (claimed here, so no other sender mails them too)."""
     by_day = {}
     for row in rows:
+        if kinds.get(row.kind).recipient is not None:
+            yield "", [row]  # the kind names its own recipient when sending
+            continue
         recipient = recipient_for(row.location) if row.location else ""
         if kinds.get(row.kind).by_day and recipient:
             by_day.setdefault((recipient, row.kind, row.digest_date), []).append(row)

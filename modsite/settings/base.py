@@ -358,6 +358,8 @@ CONSULTATION_DEFAULT_HOURS = env_str("CONSULTATION_DEFAULT_HOURS", "Mon-Fri 08:0
 BOOKING_RATE_LIMIT = env_str("BOOKING_RATE_LIMIT", "10/h")
 # Manage-link pages one client address may open: guessing tokens runs into this.
 BOOKING_MANAGE_RATE_LIMIT = env_str("BOOKING_MANAGE_RATE_LIMIT", "60/h")
+# Staff calendar feed requests one client address may make: guessing tokens runs into it.
+BOOKING_FEED_RATE_LIMIT = env_str("BOOKING_FEED_RATE_LIMIT", "60/h")
 # Online cancelling and moving close this many hours before the visit (then the page
 # gives the clinic's phone number).
 BOOKING_CHANGE_CUTOFF_HOURS = env_int("BOOKING_CHANGE_CUTOFF_HOURS", 24)

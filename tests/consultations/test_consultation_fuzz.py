@@ -272,6 +272,7 @@ PUBLIC_PATHS = {
     "appointments:book": "/bellevue/book/",
     "appointments:manage": "/appointments/not-a-real-token/",
     "appointments:calendar": "/appointments/not-a-real-token/appointment.ics",
+    "staff-calendar-feed": "/staff-calendar/not-a-token.ics",
 }
 FORM_PATHS = ["/consultation/", "/bellevue/consultation/"]
 
