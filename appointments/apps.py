@@ -7,4 +7,4 @@ class AppointmentsConfig(AppConfig):
 
     def ready(self):
         # Registers this app's outbox kind (staff.kinds) before anything sends.
-        from . import notify, signals  # noqa: F401
+        from . import notify, signals, slotfeed  # noqa: F401

@@ -150,7 +150,12 @@ class BookView(View):
     def get(self, request, *args, **kwargs):
         kind = self.type_from(request.GET.get("type")) or self.types[0]
         form = BookingForm(initial={"appointment_type": kind.pk, "submission_key": uuid.uuid4()})
-        return self.render(form, kind, request.GET)
+        # `start` (the slot feed's deep link): open its day with that time chosen.
+        start = parse_start(request.GET.get("start"))
+        if start is None:
+            return self.render(form, kind, request.GET)
+        local = start.astimezone(kind.location.zone)
+        return self.render(form, kind, self.params_for(kind, start), chosen_start=local.isoformat())
 
     def render(self, form, kind, params, status=200, **extra):
         now = timezone.now()

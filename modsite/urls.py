@@ -4,6 +4,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from appointments import slotfeed
 from appointments.staff_feed import StaffCalendarFeedView
 from modsite.health import HealthView
 from pages.sitemaps import sitemap, sitemap_section
@@ -27,6 +28,11 @@ urlpatterns = [
     ),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
+    # The public free-slot feed (SMART Scheduling Links): appointments/slotfeed.py.
+    path("$bulk-publish", slotfeed.manifest, name="slotfeed-manifest"),
+    path("slot-feed/locations.ndjson", slotfeed.locations, name="slotfeed-locations"),
+    path("slot-feed/schedules.ndjson", slotfeed.schedules, name="slotfeed-schedules"),
+    path("slot-feed/slots-<slug:slug>.ndjson", slotfeed.clinic_slots, name="slotfeed-slots"),
 ]
 # Patient pages in English at today's addresses and in Spanish under /es/ (path words
 # translated in locale/). The language comes from the URL only: see UrlLanguageMiddleware.
