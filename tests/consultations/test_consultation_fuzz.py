@@ -273,6 +273,10 @@ PUBLIC_PATHS = {
     "appointments:manage": "/appointments/not-a-real-token/",
     "appointments:calendar": "/appointments/not-a-real-token/appointment.ics",
     "staff-calendar-feed": "/staff-calendar/not-a-token.ics",
+    "slotfeed-manifest": "/$bulk-publish",
+    "slotfeed-locations": "/slot-feed/locations.ndjson",
+    "slotfeed-schedules": "/slot-feed/schedules.ndjson",
+    "slotfeed-slots": "/slot-feed/slots-bellevue.ndjson",
 }
 FORM_PATHS = ["/consultation/", "/bellevue/consultation/"]
 

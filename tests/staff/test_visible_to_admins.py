@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.utils import timezone
 
-from appointments.models import AppointmentType, Booking, BookingBlock
+from appointments.models import AppointmentType, Booking, BookingBlock, CalendarFeed
 from consultations.models import ConsultationRequest
 from pages.models import Location
 from staff.models import (
@@ -60,6 +60,7 @@ def _one_of_each(clinic, user):
     StaffLocationAccess.objects.create(user=user, location=clinic)
     kind = AppointmentType.objects.create(location=clinic, name_en="Visit", name_es="Visita")
     BookingBlock.objects.create(location=clinic, date=now.date())
+    CalendarFeed.objects.create(location=clinic, token_hash=uuid.uuid4().hex)
     Booking.objects.create(
         appointment_type=kind,
         location=clinic,
