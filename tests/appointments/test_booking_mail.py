@@ -212,6 +212,11 @@ def test_no_reminder_for_a_visit_that_has_started_or_was_booked_after_its_mornin
     assert notify.queue_reminders(now=late) == 0
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="in-memory SQLite test database is per thread (tests/faults/test_outbox_twice.py "
+    "proves send-once with two processes on SQLite)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_at_once_send_one_confirmation(make_type):
     # Mail is down when the patient books, so the confirmation waits in the outbox.

@@ -41,9 +41,16 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 def _seed_data(transactional_db):
     """The rows the data migrations make, from today's reference lists (pages.reference,
     staff.reference; tests check that they equal what the migrations make)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.sql import emit_post_migrate_signal
+
     from pages.reference import create_content_dates, create_seed_locations
     from staff.reference import create_staff_groups
 
+    # After a test restored from the serialized copy, its flush leaves no content types
+    # or permissions (Django makes them again only after a plain flush): make them.
+    if not ContentType.objects.exists():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     create_seed_locations()
     create_content_dates()
     create_staff_groups()
