@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,7 @@ RESERVED_SLUGS = frozenset(
         "locations",
         "media",
         "nondiscrimination",
+        "privacy",
         "robots.txt",
         "sitemap.xml",
         "static",
@@ -39,6 +41,7 @@ RESERVED_SLUGS = frozenset(
         "clinicas",
         "ayuda-con-idiomas",
         "no-discriminacion",
+        "privacidad",
     }
 )
 
@@ -323,8 +326,12 @@ class Location(models.Model):
         )
         soon = today + datetime.timedelta(days=UPCOMING_CLOSURE_DAYS)
         closures = [c for c in self.closures.all() if today <= c.date <= soon]
+        rows = [(day, by_day[day]) for day in range(7)]
         return {
-            "rows": [(Weekday(day).label, by_day[day]) for day in range(7)],
+            "rows": [(Weekday(day).label, periods) for day, periods in rows],
+            "groups": [
+                day_range(first, last, periods) for first, last, periods in hours.group_days(rows)
+            ],
             "data": json.dumps(
                 [[i.weekday, f"{i.opens:%H:%M}", f"{i.closes:%H:%M}"] for i in schedule.intervals],
                 separators=(",", ":"),
@@ -348,6 +355,18 @@ class Location(models.Model):
                 f"{default_storage.url(name)} {width}w" for width, name in ordered
             )
         return result
+
+
+def day_range(first, last, periods):
+    """One row of the grouped hours table: "Mon-Wed" (with an en dash) to see, "Monday to
+    Wednesday" to hear."""
+    if first == last:
+        return {"short": WEEKDAYS_ABBR[first], "long": WEEKDAYS[first], "periods": periods}
+    return {
+        "short": f"{WEEKDAYS_ABBR[first]}–{WEEKDAYS_ABBR[last]}",
+        "long": _("%(first)s to %(last)s") % {"first": WEEKDAYS[first], "last": WEEKDAYS[last]},
+        "periods": periods,
+    }
 
 
 class Weekday(models.IntegerChoices):
