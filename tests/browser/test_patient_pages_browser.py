@@ -83,7 +83,8 @@ GROW_TEXT_30_PERCENT = """() => {
     if (!text.trim() || node.parentElement.closest('script, style')) continue;
     // Not translated: the brand, and numbers and times kept on one line on purpose.
     const parent = node.parentElement;
-    if (parent.closest('.site-brand, .text-nowrap') || getComputedStyle(parent).whiteSpace === 'nowrap') continue;
+    if (parent.closest('.site-brand, .text-nowrap')) continue;
+    if (getComputedStyle(parent).whiteSpace === 'nowrap') continue;
     const words = text.trim().split(/\\s+/);
     const extra = Math.ceil(text.trim().length * 0.3);
     let added = '';

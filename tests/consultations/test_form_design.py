@@ -3,8 +3,10 @@ questions marked "(optional)" and no asterisks, "another language" asked only wh
 the error summary in the order of the fields; and the privacy page, read from settings."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 URL = "/consultation/"
@@ -63,7 +65,7 @@ def test_another_language_box_sits_in_its_own_wrapper_for_the_show_when_chosen_r
     wrapper = html.split('class="language-other"', 1)[1].split("</div>\n</div>", 1)[0]
     assert 'name="preferred_language_other"' in wrapper
     assert "If you chose another language, which one?" in wrapper
-    css = open("static/css/site.css").read()
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
     assert 'input[name="preferred_language"][value="other"]:checked' in css
     assert "@supports selector(:has(a))" in css  # older browsers: always shown
 
