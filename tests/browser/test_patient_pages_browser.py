@@ -288,3 +288,28 @@ def test_opening_the_location_page_moves_nothing_as_the_open_now_line_fills(
     expect(page.locator(".opening-status").first).to_have_text(re.compile("Open now|Closed"))
     page.wait_for_timeout(300)
     assert page.evaluate("window.__shift") == 0
+
+
+# Contrast of a control's edge against the white page (WCAG 1.4.11 asks 3:1).
+EDGE_CONTRASTS = """() => {
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.match(/\\d+/g).slice(0, 3).map(Number).map(v => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const selector = 'main :is(input:not([type=hidden]), select, textarea)';
+  return [...document.querySelectorAll(selector)]
+    .filter(el => el.offsetParent !== null)
+    .map(el => [el.name, 1.05 / (luminance(getComputedStyle(el).borderTopColor) + 0.05)]);
+}"""
+
+
+def test_form_control_edges_stand_out_at_3_to_1(page, live_server, fake_clinic):
+    """Borders were 1.3:1 against white."""
+    visit(page, live_server.url, f"/{FAKE}/consultation/")
+    contrasts = page.evaluate(EDGE_CONTRASTS)
+    assert len(contrasts) > 10
+    low = [(name, round(ratio, 2)) for name, ratio in contrasts if ratio < 3]
+    assert not low, low
