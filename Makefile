@@ -75,7 +75,8 @@ loadtest: $(VENV)/.runtime $(MO)
 	$(PY) -m benchmarks.loadtest
 	@if [ -n "$(LOADTEST_POSTGRES_URL)" ]; then $(PY) -m benchmarks.loadtest --postgres "$(LOADTEST_POSTGRES_URL)"; fi
 
-## audit: Lighthouse (tools/lighthouse, npm ci) on home, a treatment page and the form
+## audit: Lighthouse (tools/lighthouse, npm ci) on home, a location, the treatment page (both
+## languages), the form and the thank-you page: 100s, <= 60 KB, <= 6 requests, no layout shift
 audit: $(VENV)/.runtime browser $(MO)
 	cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error
 	$(PY) -m benchmarks.audit

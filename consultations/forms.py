@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Layout, Submit
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -148,17 +149,17 @@ class ConsultationRequestForm(forms.ModelForm):
             "contact_method": _("How should we contact you?"),
             "phone": _("Phone number"),
             "email": _("E-mail address"),
-            "best_time": _("Best time to reach you"),
+            "best_time": _("Best time to reach you (optional)"),
             "topic": _("What would you like to talk about?"),
             "patient_type": _("Have you been to MOD Dermatology before?"),
             "message": _("Message (optional)"),
             "preferred_language": _("Which language would you like to use for your care?"),
-            "preferred_language_other": _("If another language, which one?"),
+            "preferred_language_other": _("If you chose another language, which one?"),
             "interpreter_needed": _("I would like a free interpreter at my visits."),
         }
         help_texts = {
             "location": _("The clinic where you would like to be seen."),
-            "phone": _("Include the area code. Give a phone number, an e-mail address, or both."),
+            "phone": _("Include the area code."),
             "email": _("We only use it to reply to this request."),
             "message": _(
                 "Up to 1,000 characters. Don't include detailed medical information; "
@@ -220,21 +221,35 @@ class ConsultationRequestForm(forms.ModelForm):
         }
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
+        # Three short groups, each with a legend (GOV.UK's "one thing at a time", on one
+        # page). The order is the fields' order, which the error summary follows too.
         self.helper.layout = Layout(
             "location",
-            "first_name",
-            "last_name",
-            "contact_method",
-            "phone",
-            "email",
-            "email_ack",  # issue 20
-            "best_time",
-            "topic",
-            "patient_type",
-            "message",
-            "preferred_language",
-            "preferred_language_other",
-            "interpreter_needed",
+            Fieldset(_("About you"), "first_name", "last_name", css_class="form-group-box"),
+            Fieldset(
+                _("How to reach you"),
+                HTML(
+                    '<p class="form-text fieldset-hint">'
+                    + escape(_("Give a phone number, an e-mail address, or both."))
+                    + "</p>"
+                ),
+                "contact_method",
+                "phone",
+                "email",
+                "email_ack",  # issue 20
+                "best_time",
+                css_class="form-group-box",
+            ),
+            Fieldset(
+                _("Your visit"),
+                "topic",
+                "patient_type",
+                "message",
+                "preferred_language",
+                Div("preferred_language_other", css_class="language-other"),
+                "interpreter_needed",
+                css_class="form-group-box",
+            ),
             "consent",
             Div("website", css_class="d-none", aria_hidden="true"),
             "submission_key",
@@ -249,12 +264,13 @@ class ConsultationRequestForm(forms.ModelForm):
 
     @property
     def field_errors(self):
-        """(bound field, message) pairs for the summary above the form. Errors about the
-        whole form are shown by crispy at the top of the form itself."""
+        """(bound field, message) pairs for the summary above the form, in the order the
+        fields appear (not the order the checks ran: phone is checked last, shown fifth).
+        Errors about the whole form are shown by crispy at the top of the form itself."""
         return [
             (self[name], error)
-            for name in self.errors
-            if name in self.fields and not self[name].is_hidden
+            for name in self.fields
+            if name in self.errors and not self[name].is_hidden
             for error in self.errors[name]
         ]
 

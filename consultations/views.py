@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import CreateView, TemplateView
 
 from pages import finder
+from pages.cache import LISTS_LOCATIONS, CachedPageMixin
 from pages.models import DailyPageViews, Location
 from pages.visits import CountedPageMixin
 
@@ -67,7 +68,10 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
         )
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "clinic_select": not self.many_clinics}
+        # A clinic named by the URL is shown as a summary with a link to change it, not as a
+        # drop-down that could be changed by mistake.
+        select = not self.many_clinics and self.location is None
+        return {**super().get_form_kwargs(), "clinic_select": select}
 
     def get_initial(self):
         source = self.referring_path()
@@ -203,3 +207,33 @@ class ThanksView(CountedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         location, due_at = read_thanks_cookie(self.request)
         return super().get_context_data(location=location, contact_by=due_at, **kwargs)
+
+
+# The form's answers a request keeps (what the privacy page lists): every field a patient
+# sees, in the form's order; not the honeypot, the form's own key, the page it came from.
+PRIVACY_HIDDEN_FIELDS = {"website", "submission_key", "source_page", "consent"}
+DAY_SECONDS = 24 * 60 * 60
+
+
+class PrivacyView(CachedPageMixin, TemplateView):
+    """What the site keeps about a patient and for how long, read from the settings and
+    the form itself, so the page cannot drift from what the code does."""
+
+    template_name = "consultations/privacy.html"
+    cache_tags = [LISTS_LOCATIONS]  # the footer names the clinics
+
+    def get_context_data(self, **kwargs):
+        form = ConsultationRequestForm(clinic_select=True)
+        fields = [
+            field.label for name, field in form.fields.items() if name not in PRIVACY_HIDDEN_FIELDS
+        ]
+        return super().get_context_data(
+            form_fields=fields,
+            retention_days=settings.CONSULTATION_RETENTION_DAYS,
+            csrf_cookie=settings.CSRF_COOKIE_NAME,
+            csrf_days=round(settings.CSRF_COOKIE_AGE / DAY_SECONDS),
+            thanks_cookie=THANKS_COOKIE,
+            thanks_hours=THANKS_MAX_AGE // 3600,
+            visit_counts=settings.VISIT_COUNTS,
+            **kwargs,
+        )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, When, prefetch_related_objects
 from django.urls import reverse
 
 from . import geo, text
@@ -40,6 +40,7 @@ _FIELDS = [
     "latitude",
     "longitude",
     "sort_order",
+    "time_zone",
 ]
 
 
@@ -110,6 +111,9 @@ class Search:
     paging: Paging | None = None
     total: int = 0
     zip: str = ""  # for "zip" and "unknown_zip": the 5-digit code searched
+    # For "zip": clinics with no address on the site yet (no distance to measure), shown
+    # by name and city after the measured ones, so a clinic is never silently missing.
+    unplaced: list[Result] = field(default_factory=list)
 
     @property
     def shown_query(self):
@@ -143,6 +147,13 @@ def _state_code(text):
 
 def _base():
     return Location.objects.active().only(*_FIELDS)
+
+
+def _with_hours(results):
+    """The results' hours and closures, two queries whatever their number (none when
+    there are no results): each card says "open now"."""
+    prefetch_related_objects([result.location for result in results], "opening_hours", "closures")
+    return results
 
 
 def _url_maker(url_name):
@@ -239,7 +250,7 @@ def _paged(matches, url, page, params):
     number, pages = _page_number(page, total)
     start = (number - 1) * PAGE_SIZE
     rows = matches.order_by("state", "city", "name")[start : start + PAGE_SIZE]
-    results = [Result(loc, url(loc.slug)) for loc in rows]
+    results = _with_hours([Result(loc, url(loc.slug)) for loc in rows])
     return results, total, Paging(number, pages, params)
 
 
@@ -276,7 +287,24 @@ def _nearest(query, code, url):
     results = [
         Result(by_pk[pk], url(by_pk[pk].slug), miles) for miles, _, pk in nearest if pk in by_pk
     ]
-    return Search(query=query, kind="zip", results=results, total=len(distances), zip=code)
+    unplaced = [Result(loc, url(loc.slug)) for loc in _unplaced(code)]
+    _with_hours(results + unplaced)
+    return Search(
+        query=query,
+        kind="zip",
+        results=results,
+        total=len(distances),
+        zip=code,
+        unplaced=unplaced,
+    )
+
+
+def _unplaced(code):
+    """Clinics without coordinates (no address entered yet, or a ZIP we cannot place):
+    those at this ZIP first, then by name; at most NEAREST_LIMIT."""
+    rows = _base().filter(Q(latitude__isnull=True) | Q(longitude__isnull=True))
+    at_zip = Case(When(postal_code__startswith=code, then=0), default=1)
+    return list(rows.order_by(at_zip, "name")[:NEAREST_LIMIT])
 
 
 def _text(query, url, page):

@@ -234,3 +234,16 @@ def _parse_weekdays(days_text):
             raise ValueError(f"“{item}” runs backwards")
         days.extend(range(start, end + 1))
     return days
+
+
+def group_days(rows):
+    """Runs of consecutive days (Monday first) that share the same hours, for the table:
+    [(0, [periods])... 6 entries] -> [(first day, last day, periods), ...], so "Monday to
+    Wednesday, 8:00-17:00" is one row. A closed day has no periods."""
+    groups = []
+    for day, periods in rows:
+        if groups and groups[-1][2] == periods and groups[-1][1] == day - 1:
+            groups[-1] = (groups[-1][0], day, periods)
+        else:
+            groups.append((day, day, periods))
+    return groups

@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 
+from . import hours
 from .models.opening_hours import Weekday
 
 # Friendly names for the time zones US clinics use; any other shows its IANA name.
@@ -55,6 +57,18 @@ def directions_url(location):
     return f"https://www.google.com/maps/search/?{query}"
 
 
+def day_range(first, last, periods):
+    """One row of the grouped hours table: "Mon-Wed" (with an en dash) to see, "Monday to
+    Wednesday" to hear."""
+    if first == last:
+        return {"short": WEEKDAYS_ABBR[first], "long": WEEKDAYS[first], "periods": periods}
+    return {
+        "short": f"{WEEKDAYS_ABBR[first]}–{WEEKDAYS_ABBR[last]}",
+        "long": _("%(first)s to %(last)s") % {"first": WEEKDAYS[first], "last": WEEKDAYS[last]},
+        "periods": periods,
+    }
+
+
 def opening_hours_for_page(location):
     """The weekly table and the data static/js/opening-hours.js reads (same rows)."""
     schedule = location.schedule()
@@ -72,8 +86,12 @@ def opening_hours_for_page(location):
     )
     soon = today + datetime.timedelta(days=UPCOMING_CLOSURE_DAYS)
     closures = [c for c in location.closures.all() if today <= c.date <= soon]
+    rows = [(day, by_day[day]) for day in range(7)]
     return {
-        "rows": [(Weekday(day).label, by_day[day]) for day in range(7)],
+        "rows": [(Weekday(day).label, periods) for day, periods in rows],
+        "groups": [
+            day_range(first, last, periods) for first, last, periods in hours.group_days(rows)
+        ],
         "data": json.dumps(
             [[i.weekday, f"{i.opens:%H:%M}", f"{i.closes:%H:%M}"] for i in schedule.intervals],
             separators=(",", ":"),

@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView
 
 from . import finder, outage
@@ -27,7 +28,7 @@ class HomeView(CachedPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         active = Location.objects.active()
-        locations = list(active[:HOME_LOCATIONS])
+        locations = list(active.with_hours()[:HOME_LOCATIONS])
         outage.remember_clinic_phones(locations, shared=False)
         return super().get_context_data(
             locations=locations, location_count=active.count(), **kwargs
@@ -93,9 +94,32 @@ class LocationPageMixin(CountedPageMixin, CachedPageMixin):
         return super().get_context_data(consultation_url=url, **kwargs)
 
 
+# The care each clinic's pages explain: (patient page, URL name, title, one line). Every
+# location has every page (one template each), so each is offered at every clinic.
+TREATMENT_PAGES = [
+    (
+        PatientPage.ISOTRETINOIN,
+        "pages:isotretinoin",
+        _("Isotretinoin for severe acne"),
+        _("How this acne medicine works, who it can help, and what to expect."),
+    ),
+]
+
+
 class LocationDetailView(LocationPageMixin, DetailView):
     template_name = "pages/location_detail.html"
     visit_kind = DailyPageViews.Kind.OVERVIEW
+
+    def get_context_data(self, **kwargs):
+        services = [
+            {
+                "url": reverse(url_name, kwargs={"slug": self.object.slug}),
+                "title": title,
+                "text": text,
+            }
+            for _page, url_name, title, text in TREATMENT_PAGES
+        ]
+        return super().get_context_data(services=services, **kwargs)
 
 
 class IsotretinoinView(LocationPageMixin, DetailView):

@@ -8,7 +8,8 @@ a fictional 555 phone and hours, so the pages are seen both with and without con
 details. The thank-you page is reached by sending the form, as a patient would. Playwright
 drives Debian's /usr/bin/chromium (never a downloaded browser).
 
-Files: <page>-<language>-<width>.png, e.g. treatment-en-390.png, and at 390 px also
+Files: <page>-<language>-<width>.png, e.g. treatment-en-390.png (also form-errors-* and
+thanks-*: the form sent empty, then filled in), and at 390 px also
 <page>-<language>-390-first-screen.png (the first 390x844 screen).
 """
 
@@ -41,11 +42,17 @@ WIDTHS = {390: 844, 1280: 800}
 PAGES = [
     ("home", "/", "/es/"),
     ("finder", "/locations/?q=68005", "/es/clinicas/?q=68005"),
+    # Gretna's own ZIP: Gretna has no address yet, so it is listed after the measured ones.
+    ("finder-gretna-zip", "/locations/?q=68028", "/es/clinicas/?q=68028"),
+    ("finder-state", "/locations/?state={state}", "/es/clinicas/?state={state}"),
     ("location", "/bellevue/", "/es/bellevue/"),
     ("location-phone", "/{fake}/", "/es/{fake}/"),
     ("treatment", "/bellevue/isotretinoin/", "/es/bellevue/isotretinoina/"),
     ("treatment-phone", "/{fake}/isotretinoin/", "/es/{fake}/isotretinoina/"),
     ("form", "/bellevue/consultation/", "/es/bellevue/consulta/"),
+    ("form-phone", "/{fake}/consultation/", "/es/{fake}/consulta/"),
+    ("form-general", "/consultation/", "/es/consulta/"),
+    ("privacy", "/privacy/", "/es/privacidad/"),
     ("language-help", None, None),
     ("nondiscrimination", None, None),
 ]
@@ -73,9 +80,12 @@ def prepare(env):
     manage(env, "seed_locations", "1")
     code = (
         "from pages.models import Location;"
-        "print(Location.objects.exclude(phone='').order_by('pk').first().slug)"
+        "fake = Location.objects.exclude(phone='').order_by('pk').first();"
+        "print(fake.slug, fake.state)"
     )
-    return manage(env, "shell", "-v0", "-c", code, capture=True).strip().splitlines()[-1]
+    line = manage(env, "shell", "-v0", "-c", code, capture=True).strip().splitlines()[-1]
+    slug, state = line.split()
+    return slug, state
 
 
 def wait_for(url, server):
@@ -90,7 +100,7 @@ def wait_for(url, server):
     sys.exit("The development server did not answer in 60 seconds.")
 
 
-def page_paths(fake):
+def page_paths(fake, state):
     from django.urls import reverse
     from django.utils import translation
 
@@ -103,7 +113,13 @@ def page_paths(fake):
             english = reverse(url_name)
             with translation.override("es"):
                 spanish = reverse(url_name)
-        paths.append((name, english.format(fake=fake), spanish.format(fake=fake)))
+        paths.append(
+            (
+                name,
+                english.format(fake=fake, state=state),
+                spanish.format(fake=fake, state=state),
+            )
+        )
     return paths
 
 
@@ -145,7 +161,7 @@ def main():
             "REDIS_URL": "",
         }
         os.environ.update({k: v for k, v in env.items() if k != "REDIS_URL"})
-        fake = prepare(env)
+        fake, state = prepare(env)
         sys.path.insert(0, str(ROOT))
         import django
 
@@ -161,7 +177,7 @@ def main():
         )
         try:
             wait_for(base + "/healthz", server)
-            written = run_browser(base, page_paths(fake), fake)
+            written = run_browser(base, page_paths(fake, state), fake)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -182,6 +198,13 @@ def run_browser(base, paths, fake):
                 ("en", f"/{fake}/consultation/"),
                 ("es", f"/es/{fake}/consulta/"),
             ):
+                # Sent empty: the error summary, in the order of the questions.
+                page.goto(base + form)
+                page.locator("form [type=submit]").last.click()
+                page.wait_for_load_state()
+                path_out = OUT / f"form-errors-{language}-{width}.png"
+                page.screenshot(path=str(path_out), full_page=True)
+                written.append(path_out)
                 send_form(page, base, form)
                 path_out = OUT / f"thanks-{language}-{width}.png"
                 page.screenshot(path=str(path_out), full_page=True)

@@ -27,7 +27,11 @@ RESERVED_SLUGS = frozenset(
         "locations",
         "media",
         "nondiscrimination",
+        "privacy",
         "robots.txt",
+        "slot-feed",
+        "staff-calendar",
+        "appointments",
         "sitemap.xml",
         "static",
         # Spanish: the language prefix and the path words under it.
@@ -36,6 +40,8 @@ RESERVED_SLUGS = frozenset(
         "clinicas",
         "ayuda-con-idiomas",
         "no-discriminacion",
+        "privacidad",
+        "citas",
     }
 )
 

@@ -107,12 +107,13 @@ def save_screenshot():
 
 @pytest.fixture
 def axe_violations():
-    """Runs axe-core (bundled with axe-playwright-python) for WCAG 2.1 A and AA rules."""
+    """Runs axe-core (bundled with axe-playwright-python) for WCAG 2.2 A and AA rules."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
     options = {
-        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        "runOnly": {"type": "tag", "values": tags},
         "resultTypes": ["violations"],
     }
 

@@ -87,7 +87,8 @@ def test_keyboard_only_search_by_zip_lists_the_nearest_first(page, live_server):
     page.wait_for_url("**/locations/?q=68005")
     expect(page.get_by_role("status")).to_contain_text("2 clinics nearest to 68005")
     names = page.locator(".finder-result h3").all_inner_texts()
-    assert names == ["Fulltown", "Omaha Test"]
+    # The measured clinics first; then those with no address yet (never silently missing).
+    assert names == ["Fulltown", "Omaha Test", "Bellevue", "Gretna"]
     expect(page.locator(".finder-result").first).to_contain_text("Less than 1 mile away")
 
 

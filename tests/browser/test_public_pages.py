@@ -1,4 +1,4 @@
-"""Every public page in real Chromium: WCAG 2.1 A/AA (axe), phone and desktop widths,
+"""Every public page in real Chromium: WCAG 2.2 A/AA (axe), phone and desktop widths,
 200% zoom, and no requests to any host but the site itself."""
 
 from pathlib import Path
@@ -19,6 +19,8 @@ PUBLIC_PAGES = {
     "thanks": ("/consultation/thanks/", 200),
     "nondiscrimination": ("/nondiscrimination/", 200),
     "language-assistance": ("/language-assistance/", 200),
+    "privacy": ("/privacy/", 200),
+    "privacy-es": ("/es/privacidad/", 200),
     "not-found": ("/no-such-page/", 404),
 }
 WIDTHS = [360, 1280]

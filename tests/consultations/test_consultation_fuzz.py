@@ -274,6 +274,7 @@ PUBLIC_PATHS = {
     "appointments:calendar": "/appointments/not-a-real-token/appointment.ics",
     "staff-calendar-feed": "/staff-calendar/not-a-token.ics",
     "slotfeed-manifest": "/$bulk-publish",
+    "consultations:privacy": "/privacy/",
     "slotfeed-locations": "/slot-feed/locations.ndjson",
     "slotfeed-schedules": "/slot-feed/schedules.ndjson",
     "slotfeed-slots": "/slot-feed/slots-bellevue.ndjson",

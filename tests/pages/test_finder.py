@@ -63,6 +63,28 @@ def test_clinics_without_a_zip_are_left_out_of_distances(nebraska, bellevue):
     assert "Bellevue" not in result_names(finder.search("68005"))
 
 
+def test_a_clinic_without_an_address_is_listed_after_the_measured_ones(
+    client, make_location, gretna
+):
+    """Searching Gretna's own ZIP once offered only the clinics with coordinates."""
+    make_location("Omaha Test", slug="omaha-test", city="Omaha", state="NE", postal_code="68102")
+    make_location("Papillion Test", slug="papillion-test", city="Papillion")  # no ZIP
+    search = finder.search("68028")
+    assert result_names(search) == ["Omaha Test"]
+    assert [r.location.name for r in search.unplaced] == ["Bellevue", "Gretna", "Papillion Test"]
+    assert all(r.miles is None for r in search.unplaced)
+    text = main_text(client, "/locations/?q=68028")
+    assert text.index("Omaha Test") < text.index("Gretna") < text.index("Papillion Test")
+    assert "Papillion" in text.split("Papillion Test", 1)[1]  # its city, no distance
+    assert 'href="/gretna/"' in client.get("/locations/?q=68028").content.decode()
+
+
+def test_a_clinic_at_the_searched_zip_without_coordinates_comes_first(make_location, gretna):
+    make_location("Zed Test", slug="zed-test", postal_code="68028")
+    Location.objects.filter(slug="zed-test").update(latitude=None, longitude=None)
+    assert [r.location.name for r in finder.search("68028").unplaced][:1] == ["Zed Test"]
+
+
 def test_unknown_zip_gets_a_clear_answer(client, nebraska):
     assert finder.search("00000").kind == "unknown_zip"
     response = client.get("/locations/", {"q": "00000"})
@@ -165,14 +187,30 @@ PATHS = [
 ]
 
 
+# A page that shows result cards reads their hours and closures ("open now"): two
+# queries, whatever the number of cards, skipped by Django when there are none.
+HOURS_QUERIES = 2
+
+
+def _queries_and_cards(client, path):
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries), b"finder-result" in response.content
+
+
 def test_queries_per_page_are_the_same_with_3_and_300_locations(client):
     Location.objects.all().delete()
     call_command("seed_locations", 3)
-    small = {path: _queries(client, path) for path in PATHS}
+    small = {path: _queries_and_cards(client, path) for path in PATHS}
     call_command("seed_locations", 297)
     assert Location.objects.active().count() == 300
-    large = {path: _queries(client, path) for path in PATHS}
-    assert large == small
+    large = {path: _queries_and_cards(client, path) for path in PATHS}
+    for path, (count, cards) in large.items():
+        small_count, small_cards = small[path]
+        extra = HOURS_QUERIES if cards and not small_cards else 0
+        assert count == small_count + extra, (path, small[path], large[path])
 
 
 def test_consultation_form_queries_stay_the_same_past_the_drop_down(client):

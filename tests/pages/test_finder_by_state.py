@@ -49,7 +49,7 @@ def main_html(response):
 
 
 def result_links(html):
-    return re.findall(r'<h3 class="h5 card-title mb-1"><a href="([^"]+)"', html)
+    return re.findall(r'<h3 class="finder-result-title"><a href="([^"]+)"', html)
 
 
 def test_with_one_page_of_clinics_or_fewer_the_finder_lists_them_at_once(client, db):

@@ -50,16 +50,41 @@ def test_location_page_shows_address_directions_phone_and_hours(client, full):
     directions = re.search(r'<a href="(https://www\.google\.com/maps/search/[^"]+)"', html)
     assert directions and "68005" in directions.group(1)
     assert 'rel="noopener noreferrer">Get directions' in html
-    assert '<a href="tel:+14025550100">(402) 555-0100</a>' in html
-    assert '<th scope="row">Monday</th>' in html
+    assert '<a class="tel-big" href="tel:+14025550100">(402) 555-0100</a>' in html
     # Each period keeps its line whole on a phone: wraps only between periods.
     assert (
         '<span class="text-nowrap">8:00 AM – 12:00 PM</span>, '
         '<span class="text-nowrap">1:00 PM – 5:00 PM</span>'
     ) in html
-    assert re.search(r'<th scope="row">Saturday</th>\s*<td>Closed</td>', html)
     assert "(Holiday)" in html
     assert "Central Time" in html
+
+
+def hours_rows(html):
+    table = re.search(r'<table class="[^"]*hours-table.*?</table>', html, re.S).group(0)
+    rows = re.findall(r"<tr>\s*<th[^>]*>(.*?)</th>\s*<td>(.*?)</td>", table, re.S)
+    return [
+        (re.sub(r"(<[^>]+>)+", "|", day).strip("|"), re.sub(r"<[^>]+>", "", t)) for day, t in rows
+    ]
+
+
+def test_days_with_the_same_hours_share_one_row(client, full):
+    OpeningHours.objects.create(
+        location=full, weekday=5, opens=datetime.time(9), closes=datetime.time(13)
+    )
+    rows = hours_rows(client.get("/fulltown/").content.decode())
+    # Seen as "Mon-Fri" (an en dash), heard as "Monday to Friday".
+    assert rows == [
+        ("Mon–Fri|Monday to Friday", "8:00 AM – 12:00 PM, 1:00 PM – 5:00 PM"),
+        ("Sat|Saturday", "9:00 AM – 1:00 PM"),
+        ("Sun|Sunday", "Closed"),
+    ]
+
+
+def test_spanish_hours_use_one_24_hour_time_style(client, full):
+    rows = hours_rows(client.get("/es/fulltown/").content.decode())
+    assert rows[0] == ("lun–vie|lunes a viernes", "8:00 – 12:00, 13:00 – 17:00")
+    assert rows[1] == ("sáb–dom|sábado a domingo", "Cerrado")
 
 
 def attribute(tag, name):
@@ -156,9 +181,18 @@ def test_treatment_page_call_to_action_shows_national_phone(client, full):
 
 
 def test_consultation_form_keeps_its_clinic_and_shows_its_phone(client, full):
+    """The clinic named by the URL is a summary with a way to change it, not a drop-down;
+    its phone is right there for anyone who would rather call."""
     html = client.get("/fulltown/consultation/").content.decode()
-    assert f'<option value="{full.pk}" selected>Fulltown</option>' in html
-    assert "(402) 555-0100" in html
+    assert "<option" not in html
+    assert f'<input type="hidden" name="location" value="{full.pk}"' in html
+    summary = html.split('class="mod-card chosen-clinic"', 1)[1].split("</section>", 1)[0]
+    assert "<strong><bdi>Fulltown</bdi></strong><br><bdi>Bellevue, NE 68005</bdi>" in summary
+    assert 'href="/consultation/">Change<' in summary
+    assert '<a class="tel-big" href="tel:+14025550100">' in summary
+    assert "(402) 555-0100" in summary
+    # Before the form's first question.
+    assert html.index("chosen-clinic") < html.index('name="first_name"')
 
 
 def test_editing_hours_in_the_admin_moves_the_sitemap_lastmod(full):
@@ -199,7 +233,7 @@ def test_clinic_form_with_many_clinics_keeps_its_clinic_without_a_drop_down(clie
     html = client.get("/test-clinic-0003/consultation/").content.decode()
     assert "<option" not in html
     assert f'<input type="hidden" name="location" value="{location.pk}"' in html
-    assert "<strong>Clinic:</strong> <bdi>Test Clinic 0003 (fake)</bdi>" in html
+    assert "<dt>Clinic</dt>\n      <dd><strong><bdi>Test Clinic 0003 (fake)</bdi></strong>" in html
 
 
 def test_sitemap_lists_every_active_location_with_lastmod(client):
