@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -9,6 +11,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import path
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
+
+from pages import text
 
 from . import signin
 from .design import design_page
@@ -135,6 +139,24 @@ class StaffAdminSite(AdminSite):
         if model_admin.view_on_site and hasattr(obj, "get_absolute_url"):
             return obj.get_absolute_url()
         return None
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin page reads its query string cleaned (pages.text.strip_unsafe): a
+        NUL or other control character typed into a list's search box would otherwise
+        reach the database (PostgreSQL refuses NUL in text) as a server error."""
+        protected = super().admin_view(view, cacheable)
+
+        @functools.wraps(protected)
+        def inner(request, *args, **kwargs):
+            if any(text.strip_unsafe(value) != value for value in request.GET.values()):
+                cleaned = request.GET.copy()
+                for key in cleaned:
+                    cleaned.setlist(key, [text.strip_unsafe(v) for v in cleaned.getlist(key)])
+                cleaned._mutable = False
+                request.GET = cleaned
+            return protected(request, *args, **kwargs)
+
+        return inner
 
     def has_permission(self, request):
         return super().has_permission(request) and (

@@ -207,3 +207,16 @@ def test_staff_deletions_name_the_reason_in_the_audit_row(
     login(practice_manager_user).post(url, {"post": "yes"})
     event = AuditEvent.objects.get(action="delete")
     assert (event.username, event.object_ids, event.detail) == ("manager", [request.pk], "Admin")
+
+
+@pytest.mark.parametrize("search", ["Sam\x00ple", "\x00", "Sam\u202eple"])
+def test_a_control_character_in_the_admin_search_is_dropped_not_a_server_error(
+    admin_client, search
+):
+    """PostgreSQL refuses a NUL in text: the search box's query reached it as a 500."""
+    url = reverse("admin:consultations_consultationrequest_changelist")
+    response = admin_client.get(url, {"q": search})
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(
+        search=search.replace("\x00", "").replace("\u202e", "")
+    ).exists()
