@@ -24,6 +24,7 @@ from .usstates import US_STATES
 RESERVED_SLUGS = frozenset(
     {
         "admin",
+        "appointments",
         "consultation",
         "healthz",
         "language-assistance",
@@ -36,6 +37,7 @@ RESERVED_SLUGS = frozenset(
         # Spanish: the language prefix and the path words under it.
         "es",
         "consulta",
+        "citas",
         "clinicas",
         "ayuda-con-idiomas",
         "no-discriminacion",
