@@ -5,6 +5,7 @@ clinic and its address, and nothing about the patient's health: no topic, no mes
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 PRODID = "-//MOD Dermatology//Online booking//EN"
 
@@ -57,11 +58,14 @@ def ics(booking, host):
         f"DTSTAMP:{_utc(timezone.now())}",
         f"DTSTART:{_utc(booking.starts_at)}",
         f"DTEND:{_utc(booking.ends_at)}",
-        f"SUMMARY:{_escape('Appointment at MOD Dermatology ' + location.name)}",
+        # In the language of the page it is downloaded from (the patient's).
+        "SUMMARY:"
+        + _escape(_("Appointment at MOD Dermatology %(clinic)s") % {"clinic": location.name}),
         f"LOCATION:{_escape(place)}",
         f"STATUS:{status}",
     ]
     if location.phone:
-        lines.append(f"DESCRIPTION:{_escape('Clinic phone: ' + location.phone_display)}")
+        phone = _("Clinic phone: %(phone)s") % {"phone": location.phone_display}
+        lines.append(f"DESCRIPTION:{_escape(phone)}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

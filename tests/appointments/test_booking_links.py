@@ -23,9 +23,7 @@ def book_links(html):
 
 
 @pytest.mark.parametrize("path", ["/", "/locations/?q=Lincoln", "/locations/?q=Kearney"])
-def test_clinic_cards_offer_book_a_time_only_for_clinics_with_bookable_hours(
-    client, clinics, path
-):
+def test_clinic_cards_offer_book_a_time_only_for_clinics_with_bookable_hours(client, clinics, path):
     html = client.get(path).content.decode()
     assert book_links(html) == ([] if "Kearney" in path else ["/lincoln/book/"])
 
