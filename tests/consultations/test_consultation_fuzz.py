@@ -269,6 +269,9 @@ PUBLIC_PATHS = {
     "robots": "/robots.txt",
     "sitemap": "/sitemap.xml",
     "sitemap-section": "/sitemap-locations.xml",
+    "appointments:book": "/bellevue/book/",
+    "appointments:manage": "/appointments/not-a-real-token/",
+    "appointments:calendar": "/appointments/not-a-real-token/appointment.ics",
 }
 FORM_PATHS = ["/consultation/", "/bellevue/consultation/"]
 
