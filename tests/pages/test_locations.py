@@ -49,8 +49,8 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
 @pytest.mark.parametrize(
     ("path", "most"),
     [
-        # Home: a few clinics, their count, the footer's few.
-        ("/", 3),
+        # Home: a few clinics, their count, the footer's few, which of them book online.
+        ("/", 4),
         # A location, its opening hours, its closure dates, and whether it books online.
         ("/bellevue/", 4),
         # The same, its latest clinical review, and (none yet) its content date.
@@ -60,11 +60,12 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
         ("/sitemap.xml", 12),
         # The states (one grouped count) and the first page of clinics, the footer.
         ("/locations/", 3),
-        ("/locations/?state=NE", 3),
-        # Distances from plain values, then the nearest ten; the footer.
-        ("/locations/?q=68005", 2),
-        # A page of results: its count and its rows, the footer.
-        ("/locations/?q=town", 3),
+        # The same and which clinics book online (their cards' "Book a time").
+        ("/locations/?state=NE", 4),
+        # Distances from plain values, then the nearest ten; the footer; which book online.
+        ("/locations/?q=68005", 3),
+        # A page of results: its count and its rows, the footer, which book online.
+        ("/locations/?q=town", 4),
     ],
 )
 def test_page_queries_do_not_grow_with_the_number_of_locations(
