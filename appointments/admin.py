@@ -6,12 +6,14 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html
 
 from staff.admin import ScopedLocationFilter, VisibleToAdminMixin
 from staff.models import AuditEvent, visible_locations
@@ -91,7 +93,15 @@ class BookingForm(forms.ModelForm):
 @admin.register(Booking)
 class BookingAdmin(VisibleToAdminMixin, admin.ModelAdmin):
     form = BookingForm
-    list_display = ["starts_at", "location", "appointment_type", "patient", "status", "entered"]
+    list_display = [
+        "starts_at",
+        "location",
+        "appointment_type",
+        "patient",
+        "status",
+        "entered",
+        "day_sheet_link",
+    ]
     list_filter = [("location", ScopedLocationFilter), "status", "starts_at"]
     list_select_related = ["location", "appointment_type"]
     date_hierarchy = "starts_at"
@@ -126,6 +136,12 @@ class BookingAdmin(VisibleToAdminMixin, admin.ModelAdmin):
     @admin.display(boolean=True, description="in practice system")
     def entered(self, obj):
         return obj.entered_in_practice_system_at is not None
+
+    @admin.display(description="day sheet")
+    def day_sheet_link(self, obj):
+        url = reverse("admin:appointments_booking_day_sheet", args=[obj.location_id])
+        day = obj.local_start().date()
+        return format_html('<a href="{}?date={}">{} day sheet</a>', url, day, f"{day:%b %d}")
 
     def has_add_permission(self, request):
         return False
@@ -208,10 +224,16 @@ class BookingAdmin(VisibleToAdminMixin, admin.ModelAdmin):
     def day_sheet(self, request, location_id):
         """A printable list of one clinic's bookings on one local day, audited as a list."""
         if not self.has_view_permission(request):
-            raise ValidationError("No permission")
+            raise PermissionDenied
         location = get_object_or_404(visible_locations(request.user), pk=location_id)
         zone = location.zone
-        day = parse_date(request.GET.get("date") or "") or timezone.now().astimezone(zone).date()
+        try:
+            day = parse_date(request.GET.get("date") or "")
+        except ValueError:
+            day = None
+        if request.GET.get("date") and day is None:
+            return HttpResponseBadRequest("The date must be a real date, like 2027-03-10.")
+        day = day or timezone.now().astimezone(zone).date()
         start = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
         end = datetime.datetime.combine(
             day + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 PRODID = "-//MOD Dermatology//Online booking//EN"
 
@@ -79,7 +80,9 @@ def _event(booking, host, method, attendee):
         f"DTSTAMP:{_utc(timezone.now())}",
         f"DTSTART:{_utc(booking.starts_at)}",
         f"DTEND:{_utc(booking.ends_at)}",
-        f"SUMMARY:{_escape('Appointment at MOD Dermatology ' + location.name)}",
+        # In the language of the page or e-mail it comes with (the patient's).
+        "SUMMARY:"
+        + _escape(_("Appointment at MOD Dermatology %(clinic)s") % {"clinic": location.name}),
         f"LOCATION:{_escape(_place(location))}",
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
     ]
@@ -88,7 +91,8 @@ def _event(booking, host, method, attendee):
         if attendee:
             lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{attendee}")
     if location.phone:
-        lines.append(f"DESCRIPTION:{_escape('Clinic phone: ' + location.phone_display)}")
+        phone = _("Clinic phone: %(phone)s") % {"phone": location.phone_display}
+        lines.append(f"DESCRIPTION:{_escape(phone)}")
     return [*lines, "END:VEVENT"]
 
 

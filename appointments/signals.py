@@ -1,5 +1,6 @@
 """A clinic's pages show a "Book a time" link only while it has bookable hours: adding or
-removing a type or its windows redraws that clinic's kept pages (pages.cache)."""
+removing a type or its windows redraws that clinic's kept pages and the kept lists of
+clinics (home page, finder), whose cards show the link too (pages.cache)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -12,7 +13,7 @@ from .models import AppointmentType, BookableWindow
 @receiver(post_save, sender=AppointmentType)
 @receiver(post_delete, sender=AppointmentType)
 def type_changed(instance, **kwargs):
-    cache.invalidate_on_commit(cache.location_tag(instance.location_id))
+    cache.invalidate_on_commit(cache.location_tag(instance.location_id), cache.LISTS_LOCATIONS)
 
 
 @receiver(post_save, sender=BookableWindow)
@@ -24,4 +25,4 @@ def window_changed(instance, **kwargs):
         .first()
     )
     if location_id is not None:
-        cache.invalidate_on_commit(cache.location_tag(location_id))
+        cache.invalidate_on_commit(cache.location_tag(location_id), cache.LISTS_LOCATIONS)

@@ -62,7 +62,14 @@ def parse_rate(value):
     return int(match[1]), PERIODS[match[2]]
 
 
-def within_rate(request, scope, rate_text):
+def rate_key(request, scope, window, now):
+    """The client's cache key for `scope` in the current window (e.g. the hour under way);
+    the address only hashed, with the site's secret."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()
+    return f"{scope}:rate:{digest[:32]}:{int(now // window)}"
+
+
+def within_rate(request, scope, rate_text, setting_name="its setting"):
     """Take one of the client's `rate_text` allowance (e.g. "10/h") for `scope`; False
     when none is left. Each allowance unit is a cache key add() takes atomically, so two
     workers never take the same one. A cache outage or a mistyped rate lets the request
@@ -70,16 +77,18 @@ def within_rate(request, scope, rate_text):
     try:
         rate = parse_rate(rate_text)
     except ValueError:
-        logger.error("Rate limit %s skipped: its setting is mistyped.", scope)
+        logger.error("Rate limit %s skipped: %s is mistyped.", scope, setting_name)
         return True
     if rate is None:
         return True
     limit, window = rate
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()
-    key = f"{scope}:rate:{digest[:32]}:{int(time.time() // window)}"
+    key = rate_key(request, scope, window, time.time())
     try:
         slots = [f"{key}:{n}" for n in range(limit)]
         taken = cache.get_many(slots)
+        # A slot seen free may be taken by another worker meanwhile: try the next. (A
+        # counter with incr() would not do: the database cache's incr() is a read, then a
+        # write that also cuts the key's lifetime to the cache's default.)
         return any(cache.add(slot, 1, timeout=window) for slot in slots if slot not in taken)
     except Exception:
         logger.warning("Rate limit %s skipped: the cache is not answering.", scope, exc_info=True)

@@ -1,5 +1,8 @@
 """`{% booking_url location as url %}`: the clinic's booking page, or "" when it has no
-online-bookable hours (then no booking link is shown anywhere)."""
+online-bookable hours (then no booking link is shown anywhere).
+
+`{% bookable_location_ids as ids %}`: for lists of clinics (home page, finder), the ids of
+those with bookable hours in one query, so a list costs the same however long it is."""
 
 from django import template
 from django.urls import reverse
@@ -16,3 +19,8 @@ def booking_url(location):
     if not AppointmentType.objects.bookable().filter(location_id=location.pk).exists():
         return ""
     return reverse("appointments:book", kwargs={"slug": location.slug})
+
+
+@register.simple_tag
+def bookable_location_ids():
+    return set(AppointmentType.objects.bookable().values_list("location_id", flat=True))

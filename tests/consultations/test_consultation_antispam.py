@@ -223,8 +223,8 @@ def test_cache_outage_lets_the_request_through(client, valid_form_data, monkeypa
     def down(*args, **kwargs):
         raise ConnectionError("cache is down")
 
-    monkeypatch.setattr(antispam.cache, "add", down)
-    monkeypatch.setattr(antispam.cache, "get_many", down)
+    monkeypatch.setattr(cache, "add", down)
+    monkeypatch.setattr(cache, "get_many", down)
     assert client.post(URL, valid_form_data).status_code == 302
     assert ConsultationRequest.objects.count() == 1
 
@@ -253,7 +253,7 @@ def test_the_allowance_lasts_the_whole_hour_on_the_database_cache(
     settings.CONSULTATION_RATE_LIMIT = "2/h"
     hour_start = (int(time.time()) // 3600 + 1) * 3600
     clock = [hour_start + 1]
-    monkeypatch.setattr(antispam.time, "time", lambda: clock[0])
+    monkeypatch.setattr(time, "time", lambda: clock[0])
     monkeypatch.setattr(timezone, "now", lambda: datetime.fromtimestamp(clock[0], tz=UTC))
 
     for _ in range(2):

@@ -50,8 +50,8 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
     ("path", "most"),
     [
         # Home: a few clinics with their hours and closures (open now), their count, the
-        # footer's few.
-        ("/", 5),
+        # footer's few, which of them book online.
+        ("/", 6),
         # A location, its opening hours, its closure dates, and whether it books online.
         ("/bellevue/", 4),
         # The same, its latest clinical review, and (none yet) its content date.
@@ -61,12 +61,15 @@ def test_a_location_cannot_take_a_slug_the_site_uses(slug):
         ("/sitemap.xml", 12),
         # The states (one grouped count) and the first page of clinics, the footer.
         ("/locations/", 3),
-        ("/locations/?state=NE", 3),
+        # The same and which clinics book online (their cards' "Book a time").
+        ("/locations/?state=NE", 4),
         # Distances from plain values, then the nearest ten, the clinics with no address
-        # yet (never silently missing), the cards' hours and closures; the footer.
-        ("/locations/?q=68005", 6),
-        # A page of results: its count and its rows, their hours and closures, the footer.
-        ("/locations/?q=town", 5),
+        # yet (never silently missing), the cards' hours and closures; the footer; which
+        # book online.
+        ("/locations/?q=68005", 7),
+        # A page of results: its count and its rows, their hours and closures, the footer,
+        # which book online.
+        ("/locations/?q=town", 6),
     ],
 )
 def test_page_queries_do_not_grow_with_the_number_of_locations(
