@@ -15,7 +15,6 @@ from ..models import ConsultationRequest
 from .config import parse_week
 
 
-
 def default_schedule(time_zone):
     return hours.Schedule(
         time_zone=time_zone, intervals=parse_week(settings.CONSULTATION_DEFAULT_HOURS)
