@@ -6,5 +6,6 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "Online booking"
 
     def ready(self):
-        # Registers this app's outbox kind (staff.kinds) before anything sends.
-        from . import notify, signals, slotfeed  # noqa: F401
+        # Registers this app's outbox kind (staff.kinds) before anything sends, and its
+        # dashboard and digest section (staff.figures).
+        from . import figures, notify, signals, slotfeed  # noqa: F401

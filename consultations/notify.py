@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from pages.models import ZONE_NAMES
-from staff import kinds, mail, outbox
+from staff import figures, kinds, mail, outbox
 
 from . import metrics
 from .models import ConsultationRequest
@@ -122,6 +122,7 @@ def build_digest(notification, recipient):
             else f"{metrics.describe_minutes(median)} "
             f"({counts.get('contacted_yesterday', 0)} contacted)"
         ),
+        *figures.digest_lines([counts]),
         "",
         f"See every clinic you work with on the staff dashboard:\n{link}",
         "",
@@ -162,6 +163,7 @@ def build_combined_digest(notifications, recipient):
         "",
         f"New requests: {new}",
         f"Overdue for first contact: {overdue}",
+        *figures.digest_lines([counts for _, counts in clinics]),
         "",
     ]
     if waiting:

@@ -9,10 +9,12 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path
+from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
 from pages import text
+from staff import figures
 
 from . import signin
 from .design import design_page
@@ -91,7 +93,11 @@ class StaffAdminSite(AdminSite):
         """The index is the staff dashboard (for those who may view requests)."""
         from consultations.dashboard import dashboard_context
 
-        return super().index(request, {**dashboard_context(request), **(extra_context or {})})
+        context = dashboard_context(request)
+        # The other apps' sections (bookings), for the same period.
+        period = figures.Period(figures.period_days(request.GET.get("days")), timezone.now())
+        context["figure_sections"] = figures.render_dashboard(request.user, period)
+        return super().index(request, {**context, **(extra_context or {})})
 
     def get_urls(self):
         # Our "view on site" shortcut in place of django.contrib.contenttypes' one.

@@ -6,12 +6,13 @@ import functools
 import re
 import zoneinfo
 from datetime import time
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from pages import hours
+from staff.targets import parse_target as _parse_target
+from staff.targets import site_target_hours as site_target_hours
 
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _TIME = r"([01]\d|2[0-3]):([0-5]\d)"
@@ -68,20 +69,6 @@ def _bad_week(text, reason):
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _parse_target(text):
-    try:
-        value = Decimal(str(text).strip())
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value <= 0:
-        raise ImproperlyConfigured(
-            f"CONSULTATION_RESPONSE_TARGET_HOURS must be a number of hours above 0, "
-            f"like 2 or 1.5, not {text!r}."
-        )
-    return value
-
-
 def check_settings():
     """Read both settings once at start-up (ConsultationsConfig.ready), so a typo stops
     the site from starting instead of turning the response clock off."""
@@ -91,7 +78,3 @@ def check_settings():
 
 def site_time_zone():
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
-def site_target_hours():
-    return _parse_target(settings.CONSULTATION_RESPONSE_TARGET_HOURS)

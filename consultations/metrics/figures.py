@@ -11,15 +11,16 @@ from django.utils.dateparse import parse_datetime
 
 from pages import visits
 from pages.models import Location
+
+# The period rules are shared with the other dashboard sections (staff.figures).
+from staff.figures import DEFAULT_PERIOD, Period
+from staff.figures import PERIOD_CHOICES as PERIOD_CHOICES
+from staff.figures import period_days as period_days
 from staff.models import visible_locations
 
 from ..models import ConsultationRequest
-from .config import site_time_zone
 from .formatting import rounded, whole_minutes
 from .percentiles import ALL_ROWS, MEDIAN, P90, GroupSpread, percentiles_by_group
-
-PERIOD_CHOICES = (7, 30, 90)
-DEFAULT_PERIOD = 30
 
 
 def locations_visible_to(user):
@@ -86,35 +87,6 @@ class Figures:
             "treatment_page_views": self.treatment_page_views,
             "form_views": self.form_views,
         }
-
-
-@dataclass
-class Period:
-    """The last `days` local days, today included (site time zone)."""
-
-    days: int
-    now: datetime
-
-    @property
-    def end_day(self):
-        return timezone.localtime(self.now, site_time_zone()).date()
-
-    @property
-    def start_day(self):
-        return self.end_day - timedelta(days=self.days - 1)
-
-    @property
-    def start(self):
-        return datetime.combine(self.start_day, time(0), tzinfo=site_time_zone())
-
-
-def period_days(value):
-    """The period the person asked for, or the default for anything else."""
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        return DEFAULT_PERIOD
-    return days if days in PERIOD_CHOICES else DEFAULT_PERIOD
 
 
 def scope(user=None, slugs=()):

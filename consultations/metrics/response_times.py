@@ -2,26 +2,17 @@
 hours) and how long first contact took. Worked out once, when a request is stored and when
 it is first contacted, and kept on the row; the business-time arithmetic is `pages.hours`."""
 
-import logging
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from django.conf import settings
 from django.db.models import Q
 
 from pages import hours
+from staff import targets
+from staff.targets import target_minutes as target_minutes
 
 from ..models import ConsultationRequest
-from .config import parse_week, site_target_hours
-
-logger = logging.getLogger(__name__)
-
-
-def target_minutes(location):
-    """The clinic's response target in business minutes (its own, or the site's)."""
-    target = location.response_target_hours
-    if target is None:
-        target = site_target_hours()
-    return float(target) * 60
+from .config import parse_week
 
 
 def default_schedule(time_zone):
@@ -42,15 +33,7 @@ def schedule_for(location):
 
 def due_at(location, received_at, schedule=None):
     """When first contact is due for a request received at `received_at`."""
-    schedule = schedule or schedule_for(location)
-    minutes = target_minutes(location)
-    try:
-        return hours.add_business_minutes(schedule, received_at, minutes)
-    except ValueError:
-        # Opening hours that never open again (closed for good): count clock time, so the
-        # request still falls due and shows as overdue rather than waiting forever.
-        logger.warning("Location %s never opens; due time counted in clock hours", location.pk)
-        return received_at.astimezone(UTC) + timedelta(minutes=minutes)
+    return targets.due_at(location, received_at, schedule or schedule_for(location))
 
 
 def first_contact_minutes(schedule, received_at, contacted_at):

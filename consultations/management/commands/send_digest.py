@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from consultations import metrics, notify
 from pages.models import Location
-from staff import outbox
+from staff import figures, outbox
 
 
 class Command(BaseCommand):
@@ -23,6 +23,9 @@ class Command(BaseCommand):
         day = metrics.Period(1, now).end_day
         locations = list(Location.objects.active())
         counts = metrics.digest_counts(locations, now)
+        # The other apps' counts (tomorrow's bookings not yet entered), numbers only.
+        for location_id, more in figures.digest_counts(locations, now).items():
+            counts[location_id].update(more)
         queued = 0
         for location in locations:
             if not outbox.recipient_for(location):

@@ -1,0 +1,108 @@
+"""Sections of the staff dashboard (the admin index) and of the daily digest. Each patient
+app registers its own (at import, from its AppConfig.ready), the way outbox kinds are
+registered in staff.kinds: so the dashboard and the digest show requests and bookings
+without either app importing the other.
+
+A section works out its figures in a fixed number of queries, whatever the number of
+clinics and records, and only for the clinics the person may see."""
+
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+PERIOD_CHOICES = (7, 30, 90)
+DEFAULT_PERIOD = 30
+
+_SECTIONS = {}
+
+
+@dataclass
+class Period:
+    """The last `days` local days, today included (site time zone)."""
+
+    days: int
+    now: datetime
+
+    @property
+    def end_day(self):
+        return timezone.localtime(self.now, _site_zone()).date()
+
+    @property
+    def start_day(self):
+        return self.end_day - timedelta(days=self.days - 1)
+
+    @property
+    def start(self):
+        return datetime.combine(self.start_day, time(0), tzinfo=_site_zone())
+
+
+def _site_zone():
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def period_days(value):
+    """The period the person asked for, or the default for anything else."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_PERIOD
+    return days if days in PERIOD_CHOICES else DEFAULT_PERIOD
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    # (user, period) -> the template's context, or None when the person may not see it.
+    dashboard: Callable
+    # Rendered with that context under the name "section".
+    template: str
+    # (locations, now) -> {location id: {name: number}}: numbers only, as they are kept on
+    # the digest's outbox row.
+    digest_counts: Callable | None = None
+    # (list of those dicts, one per clinic) -> the digest's lines about them.
+    digest_lines: Callable | None = None
+
+
+def register(section):
+    _SECTIONS[section.name] = section
+    return section
+
+
+def sections():
+    return list(_SECTIONS.values())
+
+
+def render_dashboard(user, period):
+    """The HTML of every section the person may see, in the order they were registered."""
+    rendered = []
+    for section in sections():
+        context = section.dashboard(user, period)
+        if context is not None:
+            rendered.append(render_to_string(section.template, {"section": context}))
+    return rendered
+
+
+def digest_counts(locations, now):
+    """{location id: counts} of every section, merged (their names never overlap)."""
+    locations = list(locations)
+    merged = {location.pk: {} for location in locations}
+    for section in sections():
+        if section.digest_counts is None:
+            continue
+        for location_id, counts in section.digest_counts(locations, now).items():
+            merged.setdefault(location_id, {}).update(counts)
+    return merged
+
+
+def digest_lines(counts_per_clinic):
+    """The lines every section adds to a digest covering these clinics' counts."""
+    lines = []
+    for section in sections():
+        if section.digest_lines is not None:
+            lines += section.digest_lines(counts_per_clinic)
+    return lines
