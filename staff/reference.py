@@ -17,12 +17,27 @@ make on a fresh database.
 from django.apps import apps as global_apps
 
 # Permission codenames; each belongs to a model of one of these apps.
-GROUP_APPS = ("consultations", "staff")
+GROUP_APPS = ("consultations", "staff", "appointments")
+
+# Bookings (appointments 0003): read and work them; managers also set up bookable hours.
+BOOKINGS = [
+    "view_booking",
+    "change_booking",
+    "view_appointmenttype",
+    "view_bookablewindow",
+    "view_bookingblock",
+]
+BOOKING_SETUP = [
+    f"{action}_{model}"
+    for model in ("appointmenttype", "bookablewindow", "bookingblock")
+    for action in ("add", "change", "delete")
+] + ["view_calendarfeed", "add_calendarfeed", "delete_calendarfeed"]
 
 STAFF_GROUPS = {
     "Front desk": [
         "view_consultationrequest",
         "change_consultationrequest",
+        *BOOKINGS,
     ],
     "Practice manager": [
         "view_consultationrequest",
@@ -41,6 +56,8 @@ STAFF_GROUPS = {
         "add_staffalllocationsaccess",
         "delete_staffalllocationsaccess",
         "view_staffaccesschange",
+        *BOOKINGS,
+        *BOOKING_SETUP,
     ],
 }
 

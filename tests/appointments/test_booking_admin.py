@@ -197,3 +197,20 @@ def test_the_staff_email_about_a_booking_has_no_patient_details(two_clinics, set
         for secret in ("Zelda", "Quill", "zq@example.net", "5550111", "sotretinoin", "rash"):
             assert secret not in text
         assert "10:00" not in text and "Mar" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("group", "may_set_up"), [("Front desk", False), ("Practice manager", True)]
+)
+def test_the_staff_groups_may_work_bookings_and_managers_set_up_hours(
+    client, bellevue, group, may_set_up
+):
+    """appointments 0003: without it only superusers could open a booking."""
+    from tests.factories import make_staff, signed_in
+
+    signed_in(client, make_staff(f"{group}-user", group, bellevue))
+    bookings = client.get(reverse("admin:appointments_booking_changelist"))
+    assert bookings.status_code == 200
+    set_up = client.get(reverse("admin:appointments_appointmenttype_add"))
+    assert (set_up.status_code == 200) is may_set_up
