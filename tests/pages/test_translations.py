@@ -16,7 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 # What makemessages reads: our Python code and templates.
-SOURCES = ["manage.py", "modsite", "pages", "consultations", "staff", "backups", "templates"]
+SOURCES = [
+    "manage.py",
+    "modsite",
+    "pages",
+    "consultations",
+    "staff",
+    "appointments",
+    "backups",
+    "templates",
+]
 
 
 def catalogue():
