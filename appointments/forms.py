@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from pages import text
+from pages import contact, text
 from pages.phones import e164, parse_us_phone
 from staff import antispam
 
@@ -167,24 +167,8 @@ class BookingForm(forms.Form):
         )
         if problem:
             raise forms.ValidationError(SPAM_MESSAGES[problem])
-        self._check_contact(cleaned)
+        contact.check_contact_details(self, cleaned, opt_in_field="email_updates")
         return cleaned
-
-    def _check_contact(self, cleaned):
-        if "phone" in self.errors or "email" in self.errors:
-            return
-        phone, email = cleaned.get("phone"), cleaned.get("email")
-        method = cleaned.get("contact_method")
-        if not phone and not email:
-            self.add_error("phone", _("Please give a phone number or an e-mail address."))
-        elif method == Booking.ContactMethod.PHONE and not phone:
-            self.add_error("phone", _("Please enter your phone number so we can call you."))
-        elif cleaned.get("email_updates") and not email:
-            self.add_error(
-                "email", _("Please enter your e-mail address so we can send you e-mails.")
-            )
-        elif method == Booking.ContactMethod.EMAIL and not email:
-            self.add_error("email", _("Please enter your e-mail address so we can write to you."))
 
     def details(self):
         return {

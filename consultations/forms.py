@@ -5,7 +5,7 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from pages import text
+from pages import contact, text
 from pages.models import Location
 from pages.phones import e164, parse_us_phone
 
@@ -283,26 +283,9 @@ class ConsultationRequestForm(forms.ModelForm):
             antispam.check_token(self.data.get(antispam.STARTED_FIELD), cleaned["submission_key"])
         except antispam.SpamCheckFailed as error:
             raise forms.ValidationError(str(error)) from None
-        self._check_contact_details(cleaned)
+        contact.check_contact_details(self, cleaned, opt_in_field="email_ack")
         self._check_language(cleaned)
         return cleaned
-
-    def _check_contact_details(self, cleaned):
-        if "phone" in self.errors or "email" in self.errors:
-            return
-        phone, email = cleaned.get("phone"), cleaned.get("email")
-        if not phone and not email:
-            self.add_error("phone", _("Please give a phone number or an e-mail address."))
-            return
-        method = cleaned.get("contact_method")
-        if method == ConsultationRequest.ContactMethod.PHONE and not phone:
-            self.add_error("phone", _("Please enter your phone number so we can call you."))
-        if cleaned.get("email_ack") and not email:
-            self.add_error(
-                "email", _("Please enter your e-mail address so we can send you e-mails.")
-            )
-        if method == ConsultationRequest.ContactMethod.EMAIL and not email:
-            self.add_error("email", _("Please enter your e-mail address so we can write to you."))
 
     def clean_phone(self):
         raw = self.cleaned_data.get("phone", "")

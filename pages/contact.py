@@ -1,0 +1,26 @@
+"""How a patient asks to be reached, checked the same way on every form that asks (the
+consultation request and the booking): a phone or an e-mail address, the detail for the
+way they chose, and an address for anyone who asked for e-mails."""
+
+from django.utils.translation import gettext_lazy as _
+
+PHONE = "phone"
+EMAIL = "email"
+
+
+def check_contact_details(form, cleaned, opt_in_field):
+    """Add the errors to `form` (a form with phone, email and contact_method fields, and a
+    box named `opt_in_field` asking for e-mails)."""
+    if "phone" in form.errors or "email" in form.errors:
+        return  # the field's own message says enough
+    phone, email = cleaned.get("phone"), cleaned.get("email")
+    if not phone and not email:
+        form.add_error("phone", _("Please give a phone number or an e-mail address."))
+        return
+    method = cleaned.get("contact_method")
+    if method == PHONE and not phone:
+        form.add_error("phone", _("Please enter your phone number so we can call you."))
+    if cleaned.get(opt_in_field) and not email:
+        form.add_error("email", _("Please enter your e-mail address so we can send you e-mails."))
+    elif method == EMAIL and not email:
+        form.add_error("email", _("Please enter your e-mail address so we can write to you."))
