@@ -14,10 +14,8 @@ has the file gets 304 Not Modified.
 """
 
 import datetime
-import hashlib
 import json
 import logging
-import time
 import uuid
 from urllib.parse import urlencode
 
@@ -25,12 +23,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 
+from pages import kept as kept_files
 from pages.models import ClosureDate, Location
 from pages.origin import site_origin
 
@@ -196,12 +193,7 @@ def _kept(request, name, scope, build):
         key, kept = None, None
     if kept is None:
         body, content_type = build(origin)
-        kept = {
-            "body": body,
-            "content_type": content_type,
-            "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-            "built": int(time.time()),
-        }
+        kept = kept_files.to_keep(body, content_type)
         if key is not None:
             try:
                 cache.set(key, kept, timeout=KEEP_SECONDS)
@@ -211,12 +203,7 @@ def _kept(request, name, scope, build):
 
 
 def _answer(request, kept):
-    etag, built = kept["etag"], kept["built"]
-    answer = get_conditional_response(request, etag=etag, last_modified=built)
-    if answer is None:
-        answer = HttpResponse(kept["body"], content_type=kept["content_type"])
-    answer.headers["ETag"] = etag
-    answer.headers["Last-Modified"] = http_date(built)
+    answer = kept_files.answer(request, kept)
     answer.headers["Cache-Control"] = "public, max-age=60"
     answer.headers["Access-Control-Allow-Origin"] = "*"
     return answer

@@ -7,9 +7,7 @@ builds it again. Answers carry an ETag and Last-Modified (when it was built), an
 crawler that already has it gets 304 Not Modified.
 """
 
-import hashlib
 import logging
-import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -18,11 +16,10 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import reverse
-from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 
+from . import kept
 from .models import Location
 from .origin import site_origin
 
@@ -149,26 +146,18 @@ def _to_keep(response):
     """A built sitemap as plain values (kept in the shared cache): its bytes and what the
     answer's headers say about them."""
     response.render()
-    body = response.content
-    return {
-        "body": body,
-        "content_type": response.headers["Content-Type"],
-        "robots": response.headers.get("X-Robots-Tag", ""),
-        "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-        "built": int(time.time()),
-    }
+    return kept.to_keep(
+        response.content,
+        response.headers["Content-Type"],
+        robots=response.headers.get("X-Robots-Tag", ""),
+    )
 
 
-def _answer(request, kept):
+def _answer(request, file):
     # A crawler that has this very sitemap gets 304 and no body.
-    etag, built = kept["etag"], kept["built"]
-    answer = get_conditional_response(request, etag=etag, last_modified=built)
-    if answer is None:
-        answer = HttpResponse(kept["body"], content_type=kept["content_type"])
-    answer.headers["ETag"] = etag
-    answer.headers["Last-Modified"] = http_date(built)
-    if kept["robots"]:
-        answer.headers["X-Robots-Tag"] = kept["robots"]
+    answer = kept.answer(request, file)
+    if file["robots"]:
+        answer.headers["X-Robots-Tag"] = file["robots"]
     return answer
 
 
