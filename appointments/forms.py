@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from pages import contact, text
-from pages.phones import e164, parse_us_phone
+from pages.phones import e164
 from staff import antispam
 
 from .models import Booking, PatientType
@@ -144,15 +144,8 @@ class BookingForm(forms.Form):
         return start
 
     def clean_phone(self):
-        raw = self.cleaned_data.get("phone", "")
-        if not raw:
-            return ""
-        number = parse_us_phone(raw)
-        if number is None:
-            raise forms.ValidationError(
-                _("Please enter a phone number we can call, with the area code.")
-            )
-        return e164(number)[:20]
+        number = contact.read_patient_phone(self.cleaned_data.get("phone", ""))
+        return e164(number)[:20] if number is not None else ""
 
     def clean(self):
         cleaned = super().clean()

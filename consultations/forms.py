@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pages import contact, text
 from pages.models import Location
-from pages.phones import e164, parse_us_phone
+from pages.phones import e164
 
 from . import antispam
 from .models import ConsultationRequest
@@ -288,14 +288,9 @@ class ConsultationRequestForm(forms.ModelForm):
         return cleaned
 
     def clean_phone(self):
-        raw = self.cleaned_data.get("phone", "")
-        if not raw:
-            return ""
-        number = parse_us_phone(raw)
+        number = contact.read_patient_phone(self.cleaned_data.get("phone", ""))
         if number is None:
-            raise forms.ValidationError(
-                _("Please enter a phone number we can call, with the area code.")
-            )
+            return ""
         # "(402) 555-0187 x123": the extension is kept, never dropped without a word.
         extension = number.extension or ""
         if len(extension) > PHONE_EXTENSION_MAX_DIGITS:

@@ -2,7 +2,10 @@
 consultation request and the booking): a phone or an e-mail address, the detail for the
 way they chose, and an address for anyone who asked for e-mails."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from .phones import parse_us_phone
 
 PHONE = "phone"
 EMAIL = "email"
@@ -24,3 +27,16 @@ def check_contact_details(form, cleaned, opt_in_field):
         form.add_error("email", _("Please enter your e-mail address so we can send you e-mails."))
     elif method == EMAIL and not email:
         form.add_error("email", _("Please enter your e-mail address so we can write to you."))
+
+
+def read_patient_phone(raw):
+    """A patient's US phone number as typed ("(402) 555-0187 x123"), parsed, or a
+    ValidationError that says what to fix. Empty stays None."""
+    if not raw:
+        return None
+    number = parse_us_phone(raw)
+    if number is None:
+        raise forms.ValidationError(
+            _("Please enter a phone number we can call, with the area code.")
+        )
+    return number
