@@ -164,19 +164,9 @@ class BookingForm(forms.Form):
         return cleaned
 
     def details(self):
-        return {
-            name: self.cleaned_data.get(name) or ""
-            for name in (
-                "first_name",
-                "last_name",
-                "contact_method",
-                "phone",
-                "email",
-                "patient_type",
-                "topic",
-                "message",
-            )
-        } | {"email_updates": bool(self.cleaned_data.get("email_updates"))}
+        return {name: self.cleaned_data.get(name) or "" for name in Booking.PATIENT_DETAILS} | {
+            "email_updates": bool(self.cleaned_data.get("email_updates"))
+        }
 
     @property
     def field_errors(self):

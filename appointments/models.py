@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from pages import contact
 from pages.models import Location
 from staff.models import VisibleToQuerySet
 
@@ -223,15 +224,22 @@ class Booking(models.Model):
         NO_SHOW = "no_show", "Did not come"
 
     CANCELLED = (Status.CANCELLED_BY_PATIENT, Status.CANCELLED_BY_CLINIC)
+    # What the patient tells us when booking (the form, the service and the admin's
+    # read-only list name the same fields).
+    PATIENT_DETAILS = (
+        "first_name",
+        "last_name",
+        "contact_method",
+        "phone",
+        "email",
+        "patient_type",
+        "topic",
+        "message",
+    )
 
-    class ContactMethod(models.TextChoices):
-        PHONE = "phone", _("Phone call")
-        EMAIL = "email", _("E-mail")
+    ContactMethod = contact.ContactMethod
 
-    class Topic(models.TextChoices):
-        ISOTRETINOIN = "isotretinoin", _("Isotretinoin")
-        OTHER_ACNE = "other_acne", _("Other acne treatment")
-        GENERAL = "general", _("General skin concern")
+    Topic = contact.Topic
 
     # The id the calendar file's UID and the outbox name; never the database id.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

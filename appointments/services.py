@@ -25,16 +25,7 @@ from .tokens import manage_token
 PATIENT = "patient (online)"
 # Seat races lost before giving up; each retry reads what the winners stored.
 ATTEMPTS = 25
-DETAIL_FIELDS = (
-    "first_name",
-    "last_name",
-    "contact_method",
-    "phone",
-    "email",
-    "patient_type",
-    "topic",
-    "message",
-)
+DETAIL_FIELDS = Booking.PATIENT_DETAILS
 
 
 class BookingError(Exception):

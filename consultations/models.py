@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from pages import contact
 from pages.models import Location
 from staff.models import VisibleToQuerySet
 
@@ -41,14 +42,9 @@ class ConsultationRequest(models.Model):
         SCHEDULED = "scheduled", "Scheduled"
         CLOSED = "closed", "Closed"
 
-    class Topic(models.TextChoices):
-        ISOTRETINOIN = "isotretinoin", _("Isotretinoin")
-        OTHER_ACNE = "other_acne", _("Other acne treatment")
-        GENERAL = "general", _("General skin concern")
+    Topic = contact.Topic
 
-    class ContactMethod(models.TextChoices):
-        PHONE = "phone", _("Phone call")
-        EMAIL = "email", _("E-mail")
+    ContactMethod = contact.ContactMethod
 
     class BestTime(models.TextChoices):
         ANY = "any", _("Any time")

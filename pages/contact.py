@@ -3,12 +3,28 @@ consultation request and the booking): a phone or an e-mail address, the detail 
 way they chose, and an address for anyone who asked for e-mails."""
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .phones import parse_us_phone
 
-PHONE = "phone"
-EMAIL = "email"
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("E-mail")
+
+
+class Topic(models.TextChoices):
+    """What a patient wants to talk about: kept for staff, never in a URL, log, e-mail or
+    calendar file."""
+
+    ISOTRETINOIN = "isotretinoin", _("Isotretinoin")
+    OTHER_ACNE = "other_acne", _("Other acne treatment")
+    GENERAL = "general", _("General skin concern")
+
+
+PHONE = ContactMethod.PHONE
+EMAIL = ContactMethod.EMAIL
 
 
 def check_contact_details(form, cleaned, opt_in_field):

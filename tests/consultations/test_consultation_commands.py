@@ -144,7 +144,16 @@ def test_staff_groups_have_what_their_job_needs(db):
 
     front_desk = perms("Front desk")
     manager = perms("Practice manager")
-    assert front_desk == {"view_consultationrequest", "change_consultationrequest"}
+    assert front_desk == {
+        "view_consultationrequest",
+        "change_consultationrequest",
+        # Bookings (appointments 0003): work them, read how the clinic takes them.
+        "view_booking",
+        "change_booking",
+        "view_appointmenttype",
+        "view_bookablewindow",
+        "view_bookingblock",
+    }
     assert {
         "export_consultationrequest",
         "purge_consultationrequest",
