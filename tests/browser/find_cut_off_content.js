@@ -1,5 +1,6 @@
 // Lists elements that stick out of the viewport sideways, or that an overflow:hidden box
-// clips. Bootstrap's visually-hidden text (1 px, clipped on purpose) is left out.
+// clips. Bootstrap's visually-hidden text (1 px, clipped on purpose) is left out, with
+// what it holds (a clinic's name in <bdi> inside a link's hidden words).
 () => {
   const width = document.documentElement.clientWidth;
   const cut = [];
@@ -8,6 +9,7 @@
   for (const el of document.querySelectorAll('body *')) {
     const style = getComputedStyle(el);
     if (style.display === 'none' || style.visibility === 'hidden') continue;
+    if (el.closest('.visually-hidden, .visually-hidden-focusable:not(:focus)')) continue;
     const box = el.getBoundingClientRect();
     if (box.width <= 1 && box.height <= 1) continue;
     if (box.right > width + 1 || box.left < -1) {
