@@ -40,9 +40,10 @@ run: $(VENV)/.runtime $(MO)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## browser: Debian's Chromium for the browser tests (Playwright never downloads its own)
+## browser: Debian's Chromium for the browser tests (Playwright never downloads its own), and
+## pg_dump/pg_restore for the backup tests
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || bash scripts/install-system-packages.sh
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pg_dump >/dev/null || bash scripts/install-system-packages.sh
 
 ## test: the whole suite (unit, integration, browser) with pytest-django
 test: $(VENV)/.dev browser $(MO)
