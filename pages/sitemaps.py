@@ -165,8 +165,10 @@ def _kept(request, name, build):
     """The kept sitemap `name` for this site's address, built by `build()` if there is
     none. Only a successful one is kept; while the cache is down each request builds."""
     page = request.GET.get("p", "1")
-    if not (page.isascii() and page.isdigit() and not page.startswith("0")):
-        return build()  # Django answers 404 for a page that is not a plain number
+    if not (page.isascii() and page.isdigit() and not page.startswith("0")) or len(page) > 6:
+        # Django answers 404 for a page that is not a plain number; a million pages of
+        # 50,000 addresses is past any site, so a longer one is not looked up either.
+        return build()
     # Without SITE_URL the addresses are the request's own (an allowed host only).
     origin = site_origin(request)
     try:
