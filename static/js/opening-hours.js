@@ -117,7 +117,8 @@
     if (text === null) {
       text = data.textClosed;
     }
-    element.textContent = text;
+    /* The words go in their own span: its sibling holds the line's room (no layout shift). */
+    (element.querySelector(".opening-status-text") || element).textContent = text;
     element.classList.toggle("is-open", open);
     element.classList.toggle("is-closed", !open);
     element.hidden = false;
