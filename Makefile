@@ -77,7 +77,7 @@ loadtest: $(VENV)/.runtime $(MO)
 	@if [ -n "$(LOADTEST_POSTGRES_URL)" ]; then $(PY) -m benchmarks.loadtest --postgres "$(LOADTEST_POSTGRES_URL)"; fi
 
 ## audit: Lighthouse (tools/lighthouse, npm ci) on home, a location, the treatment page (both
-## languages), the form and the thank-you page: 100s, <= 60 KB, <= 6 requests, no layout shift
+## languages), the form, the thank-you and booking pages: 100s, <= 60 KB, <= 6 requests, no layout shift
 audit: $(VENV)/.runtime browser $(MO)
 	cd tools/lighthouse && npm ci --no-audit --no-fund --loglevel=error
 	$(PY) -m benchmarks.audit

@@ -1,5 +1,5 @@
 """`make audit`: Lighthouse (mobile) on the home page, a location page, a treatment page in
-English and in Spanish, the form and the thank-you page.
+English and in Spanish, the form, the thank-you page and the booking (time-choice) page.
 
 Starts gunicorn with production settings (see bench_server.py) and runs Lighthouse from
 tools/lighthouse/ (installed there by `make audit` with `npm ci`) in Debian's Chromium.
@@ -10,7 +10,8 @@ the JSON reports in artifacts/lighthouse/ (git-ignored).
 
 The server's database has the two real clinics (no address or phone) and one plainly fake
 clinic with a 555 phone, an address and hours (seed_locations 1), whose page and form are
-audited: the fullest a page gets. The thank-you page is opened as a link (no request just
+audited: the fullest a page gets. That clinic gets bookable hours every day (so its pages
+carry "Book a time" and its booking page has times whatever the day). The thank-you page is opened as a link (no request just
 sent), so it shows its general text.
 
 Targets: 100 in every category; every page at most 60 KB and 6 requests; layout shift 0.
@@ -21,7 +22,7 @@ import os
 import subprocess
 import sys
 
-from benchmarks.bench_server import ROOT, production_server
+from benchmarks.bench_server import ROOT, manage, production_server
 
 LIGHTHOUSE = ROOT / "tools" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 REPORTS = ROOT / "artifacts" / "lighthouse"
@@ -37,7 +38,9 @@ PAGES = {
     "treatment-es": "/es/bellevue/isotretinoina/",
     "form": f"/{FAKE}/consultation/",
     "thanks": "/consultation/thanks/",
+    "booking": f"/{FAKE}/book/",
 }
+BOOKABLE_WEEK = "Mon-Sun 08:00-12:00,13:00-17:00"
 # AUDIT_PAGES="treatment-es form" audits only those (names above); all by default.
 if os.environ.get("AUDIT_PAGES"):
     PAGES = {name: PAGES[name] for name in os.environ["AUDIT_PAGES"].split()}
@@ -51,7 +54,9 @@ TRIES = 3
 
 # The thank-you page says `noindex` on purpose (nobody should land on it from a search), which
 # Lighthouse's SEO category counts against it: that one audit is skipped there, and said so.
-SKIPPED_AUDITS = {"thanks": ["is-crawlable"]}
+# The booking page says `noindex` too: its times change by the hour and every week and day
+# has its own address; searchers land on the clinic's page, which links to it.
+SKIPPED_AUDITS = {"thanks": ["is-crawlable"], "booking": ["is-crawlable"]}
 
 
 def run_lighthouse(url, report, skip=()):
@@ -98,7 +103,8 @@ def main():
         sys.exit("Lighthouse is missing: run `make audit` (it runs npm ci in tools/lighthouse).")
     REPORTS.mkdir(parents=True, exist_ok=True)
     results = {}
-    with production_server(locations=1) as (base, _env):
+    with production_server(locations=1) as (base, env):
+        manage(env, "set_booking_hours", FAKE, BOOKABLE_WEEK)
         for name, path in PAGES.items():
             runs = []
             for attempt in range(RUNS):

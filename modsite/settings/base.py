@@ -59,6 +59,11 @@ MIDDLEWARE = [
     "modsite.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages go out gzipped to browsers that ask (a patient's phone fetches a quarter of the
+    # bytes). Below WhiteNoise, which sends its own pre-compressed files and images untouched;
+    # above the page cache, so kept pages are compressed too. Django pads each compressed
+    # body by a random length, its guard against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     # Counts patients' views of patient pages, kept ones included (pages/visits.py).
     "pages.visits.VisitCounterMiddleware",
     # Kept patient pages are served from here, before sessions, CSRF and the database.

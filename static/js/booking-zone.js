@@ -1,8 +1,9 @@
 // Says so when the visitor's device is in another time zone than the clinic. The page
-// always shows clinic time; this only adds a note, and the page works without it.
+// always shows clinic time; this only swaps in the longer wording, whose room the line
+// already holds (templates/appointments/times.html), and the page works without it.
 (function () {
-  var note = document.querySelector("[data-clinic-zone]");
-  if (!note || !window.Intl) return;
+  var line = document.querySelector("[data-clinic-zone]");
+  if (!line || !window.Intl) return;
   var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (mine && mine !== note.getAttribute("data-clinic-zone")) note.hidden = false;
+  if (mine && mine !== line.getAttribute("data-clinic-zone")) line.classList.add("is-elsewhere");
 })();
