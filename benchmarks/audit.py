@@ -11,8 +11,8 @@ the JSON reports in artifacts/lighthouse/ (git-ignored).
 The server's database has the two real clinics (no address or phone) and one plainly fake
 clinic with a 555 phone, an address and hours (seed_locations 1), whose page and form are
 audited: the fullest a page gets. That clinic gets bookable hours every day (so its pages
-carry "Book a time" and its booking page has times whatever the day). The thank-you page is opened as a link (no request just
-sent), so it shows its general text.
+carry "Book a time" and its booking page has times whatever the day). The thank-you page
+is opened as a link (no request just sent), so it shows its general text.
 
 Targets: 100 in every category; every page at most 60 KB and 6 requests; layout shift 0.
 """

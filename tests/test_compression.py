@@ -26,4 +26,3 @@ def test_a_kept_page_served_from_the_page_cache_is_gzipped_too(client, bellevue)
     kept = client.get("/bellevue/", headers={"accept-encoding": "gzip"})
     assert kept.headers["Content-Encoding"] == "gzip"
     assert b"Bellevue" in gzip.decompress(kept.content)
-

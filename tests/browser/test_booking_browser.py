@@ -139,9 +139,7 @@ LAYOUT_SHIFTS = """window.__shifts = []; new PerformanceObserver(list => {
 def test_a_device_in_another_zone_is_told_times_are_the_clinics_and_nothing_moves(
     browser, live_server, device_zone, says_elsewhere
 ):
-    context = browser.new_context(
-        timezone_id=device_zone, viewport={"width": 390, "height": 844}
-    )
+    context = browser.new_context(timezone_id=device_zone, viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
         page.add_init_script(LAYOUT_SHIFTS)
