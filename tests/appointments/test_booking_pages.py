@@ -2,16 +2,13 @@
 
 import datetime
 import re
-import time
-import uuid
 
 import pytest
 from django.utils import timezone
 
 from appointments import services
-from appointments.forms import SALT
 from appointments.models import Booking
-from staff import antispam
+from tests.appointments.booking_helpers import book, first_time, post_data
 
 pytestmark = pytest.mark.django_db
 ZONE = "America/Chicago"
@@ -22,36 +19,6 @@ def kind(make_type, settings):
     # The first free time is an hour away: online changes stay open for these tests.
     settings.BOOKING_CHANGE_CUTOFF_HOURS = 0
     return make_type(week="Mon-Sun 09:00-12:00,13:00-16:00", notice_hours=1)
-
-
-def first_time(client, url):
-    page = client.get(url).content.decode()
-    return re.search(r'name="start" value="([^"]+)"', page)[1]
-
-
-def post_data(kind, start, **changes):
-    key = str(uuid.uuid4())
-    return {
-        "appointment_type": kind.pk,
-        "start": start,
-        "first_name": "Ana",
-        "last_name": "Booker",
-        "contact_method": "email",
-        "email": "ana@example.net",
-        "phone": "",
-        "patient_type": "new",
-        "topic": "isotretinoin",
-        "message": "MARKER-MESSAGE-7731",
-        "website": "",
-        "submission_key": key,
-        "form_started": antispam.make_token(SALT, key, issued_at=time.time() - 60),
-        **changes,
-    }
-
-
-def book(client, kind, url="/lincoln/book/", **changes):
-    start = first_time(client, url)
-    return client.post(url, post_data(kind, start, **changes)), start
 
 
 def test_the_time_choice_page_offers_times_named_by_their_whole_date(client, kind):
