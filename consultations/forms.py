@@ -310,3 +310,46 @@ class ConsultationRequestForm(contact.PatientPhoneMixin, forms.ModelForm):
         self.instance.phone_extension = self.phone_extension
         return super().save(commit=commit)
 
+
+# The booking page's "Request a consultation" button posts the booking form here with
+# this marker: the request form is then shown filled in with what was typed there, not
+# checked and not saved. Names are the booking form's (the apps share no code for it).
+FROM_BOOKING = "from_booking"
+# booking form's field -> the request form's field
+BOOKING_FIELDS = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "contact_method": "contact_method",
+    "phone": "phone",
+    "email": "email",
+    "email_updates": "email_ack",
+    "patient_type": "patient_type",
+    "topic": "topic",
+    "message": "message",
+    "interpreter_needed": "interpreter_needed",
+}
+
+
+def initial_from_booking(posted):
+    """The request form's starting values from a posted booking form: text cleaned the
+    shared way and cut to what the request form takes (dropped if it has hidden
+    characters), choices only when they are valid, boxes as ticked."""
+    initial = {}
+    for booking_name, name in BOOKING_FIELDS.items():
+        value = _carried(ConsultationRequestForm.base_fields[name], posted, booking_name)
+        if value:
+            initial[name] = value
+    return initial
+
+
+def _carried(field, posted, name):
+    if isinstance(field, forms.BooleanField):
+        return field.widget.value_from_datadict(posted, {}, name)
+    raw = str(posted.get(name, ""))
+    if isinstance(field, forms.ChoiceField):
+        return raw if raw in {str(value) for value, _label in field.choices if value} else ""
+    try:
+        value = text.clean_text(raw, multiline=isinstance(field, MessageField))
+    except text.UnsafeText:
+        return ""
+    return value.strip()[: field.max_length]
