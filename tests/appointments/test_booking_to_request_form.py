@@ -10,8 +10,10 @@ from html import unescape
 
 import pytest
 
+from appointments.forms import BookingForm
 from appointments.models import Booking
 from consultations import antispam
+from consultations.forms import BOOKING_FIELDS, ConsultationRequestForm
 from consultations.models import ConsultationRequest
 from tests.appointments.booking_helpers import first_time, post_data
 
@@ -185,6 +187,13 @@ def test_the_spanish_booking_page_leads_to_the_spanish_request_form_filled_in(cl
     assert 'value="Quorblax"' in field(page, "first_name")
     assert "checked" in field(page, "interpreter_needed")
     assert not ConsultationRequest.objects.exists()
+
+
+def test_the_fields_carried_are_named_as_the_two_forms_name_them():
+    # The apps share no code: a renamed field on either form must fail here, not go quiet.
+    assert set(BOOKING_FIELDS) <= set(BookingForm.base_fields)
+    assert set(BOOKING_FIELDS.values()) <= set(ConsultationRequestForm.base_fields)
+    assert set(TYPED) - {"from_booking"} == set(BOOKING_FIELDS)
 
 
 def test_a_plain_post_to_the_request_form_is_still_checked(client, kind):
