@@ -98,11 +98,13 @@ class BookingAdmin(VisibleToAdminMixin, admin.ModelAdmin):
         "location",
         "appointment_type",
         "patient",
+        "phone_link",
+        "interpreter",
         "status",
         "entered",
         "day_sheet_link",
     ]
-    list_filter = [("location", ScopedLocationFilter), "status", "starts_at"]
+    list_filter = [("location", ScopedLocationFilter), "status", "interpreter_needed", "starts_at"]
     list_select_related = ["location", "appointment_type"]
     date_hierarchy = "starts_at"
     search_fields = ["last_name", "first_name", "email", "=phone"]
@@ -113,7 +115,13 @@ class BookingAdmin(VisibleToAdminMixin, admin.ModelAdmin):
         "appointment_type",
         "starts_at",
         "ends_at",
-        *Booking.PATIENT_DETAILS,
+        # The phone with its extension as one link that dials both.
+        *(
+            "phone_link" if name == "phone" else name
+            for name in Booking.PATIENT_DETAILS
+            if name != "phone_extension"
+        ),
+        "interpreter_needed",
         "language",
         "sequence",
         "entered_in_practice_system_at",
@@ -125,6 +133,16 @@ class BookingAdmin(VisibleToAdminMixin, admin.ModelAdmin):
     @admin.display(description="patient")
     def patient(self, obj):
         return f"{obj.first_name} {obj.last_name}"
+
+    @admin.display(description="phone")
+    def phone_link(self, obj):
+        if not obj.phone:
+            return None
+        return format_html('<a href="tel:{}">{}</a>', obj.phone_dial, obj.phone_display)
+
+    @admin.display(boolean=True, description="interpreter", ordering="interpreter_needed")
+    def interpreter(self, obj):
+        return obj.interpreter_needed
 
     @admin.display(boolean=True, description="in practice system")
     def entered(self, obj):

@@ -152,16 +152,23 @@ def patient_resource(booking):
     }
     telecom = [
         {"system": system, "value": value}
-        for system, value in (("phone", booking.phone), ("email", booking.email))
+        for system, value in (("phone", _phone(booking)), ("email", booking.email))
         if value
     ]
     if telecom:
         resource["telecom"] = telecom
-    # Bookings do not ask for an interpreter today; the extension goes out when they do.
-    interpreter = getattr(booking, "interpreter_needed", None)
-    if interpreter is not None:
-        resource["extension"] = [{"url": INTERPRETER_REQUIRED, "valueBoolean": bool(interpreter)}]
+    # The booking form asks (an optional box), so its answer is the patient's.
+    resource["extension"] = [
+        {"url": INTERPRETER_REQUIRED, "valueBoolean": booking.interpreter_needed}
+    ]
     return resource
+
+
+def _phone(booking):
+    """ContactPoint.value is free text: the number, then " ext. 123" when there is one."""
+    if booking.phone and booking.phone_extension:
+        return f"{booking.phone} ext. {booking.phone_extension}"
+    return booking.phone
 
 
 def to_ndjson(resources):

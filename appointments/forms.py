@@ -8,7 +8,6 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from pages import contact, text
-from pages.phones import e164
 from staff import antispam
 
 from .models import Booking, PatientType
@@ -61,7 +60,7 @@ class MessageField(CleanCharField):
     multiline = True
 
 
-class BookingForm(forms.Form):
+class BookingForm(contact.PatientPhoneMixin, forms.Form):
     appointment_type = forms.IntegerField(widget=forms.HiddenInput)
     start = forms.CharField(
         error_messages={"required": _("Please choose a time.")},
@@ -127,6 +126,15 @@ class BookingForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
     )
+    # Health-adjacent: stored for staff, never in a mail, calendar file, log or URL.
+    interpreter_needed = forms.BooleanField(
+        label=_("I would like a free interpreter at my visit"),
+        required=False,
+        help_text=_(
+            "Interpreters are free. If you need a language other than English, "
+            "our staff will call you to set it up."
+        ),
+    )
     # Honeypot: hidden from people (and screen readers); robots fill it in.
     website = forms.CharField(
         label=_("Leave this box empty"),
@@ -142,10 +150,6 @@ class BookingForm(forms.Form):
         if start is None:
             raise forms.ValidationError(_("Please choose one of the times shown."))
         return start
-
-    def clean_phone(self):
-        number = contact.read_patient_phone(self.cleaned_data.get("phone", ""))
-        return e164(number)[:20] if number is not None else ""
 
     def clean(self):
         cleaned = super().clean()
@@ -164,15 +168,19 @@ class BookingForm(forms.Form):
         return cleaned
 
     def details(self):
-        return {name: self.cleaned_data.get(name) or "" for name in Booking.PATIENT_DETAILS} | {
-            "email_updates": bool(self.cleaned_data.get("email_updates"))
+        cleaned = {**self.cleaned_data, "phone_extension": self.phone_extension}
+        return {name: cleaned.get(name) or "" for name in Booking.PATIENT_DETAILS} | {
+            name: bool(cleaned.get(name)) for name in Booking.PATIENT_ANSWERS
         }
 
     @property
     def field_errors(self):
+        """(bound field, message) pairs for the summary above the form, in the order the
+        fields appear (not the order the checks ran: phone is checked last, shown fourth).
+        The time's errors have their own line, linked to the times."""
         return [
             (self[name], error)
-            for name in self.errors
-            if name in self.fields and not self[name].is_hidden and name != "start"
+            for name in self.fields
+            if name in self.errors and not self[name].is_hidden and name != "start"
             for error in self.errors[name]
         ]

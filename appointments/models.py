@@ -18,7 +18,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from pages import contact
+from pages import contact, phones
 from pages.models import Location
 from staff.models import VisibleToQuerySet
 
@@ -231,11 +231,14 @@ class Booking(models.Model):
         "last_name",
         "contact_method",
         "phone",
+        "phone_extension",
         "email",
         "patient_type",
         "topic",
         "message",
     )
+    # The patient's yes/no answers (boxes on the form), stored as booleans.
+    PATIENT_ANSWERS = ("email_updates", "interpreter_needed")
 
     ContactMethod = contact.ContactMethod
 
@@ -254,6 +257,9 @@ class Booking(models.Model):
     last_name = models.CharField(max_length=80)
     contact_method = models.CharField(max_length=10, choices=ContactMethod.choices)
     phone = models.CharField(max_length=20, blank=True)
+    phone_extension = models.CharField(
+        max_length=10, blank=True, help_text="Digits to dial after the phone number answers."
+    )
     email = models.EmailField(blank=True)
     patient_type = models.CharField(max_length=10, choices=PatientType.choices)
     topic = models.CharField(max_length=20, choices=Topic.choices, blank=True)
@@ -261,6 +267,9 @@ class Booking(models.Model):
     language = models.CharField(max_length=5, default="en")
     # Ticked "e-mail me about my appointment": only then do we write to the patient.
     email_updates = models.BooleanField("e-mail updates wanted", default=False)
+    # Health-adjacent: shown to staff (admin, day sheet) and in the FHIR export only, never
+    # in an e-mail, a calendar file, the staff feed, a log or a URL.
+    interpreter_needed = models.BooleanField("interpreter needed", default=False)
     status = models.CharField(
         max_length=24, choices=Status.choices, default=Status.BOOKED, db_index=True
     )
@@ -291,6 +300,16 @@ class Booking(models.Model):
     @property
     def wants_email(self):
         return self.email_updates and bool(self.email)
+
+    @property
+    def phone_display(self):
+        """The number as staff read it, with its extension: “(402) 555-0187 ext. 123”."""
+        return phones.format_phone(self.phone, self.phone_extension)
+
+    @property
+    def phone_dial(self):
+        """What a tel: link dials: “+14025550187,123”."""
+        return phones.dial_string(self.phone, self.phone_extension)
 
     def local_start(self):
         return self.starts_at.astimezone(self.location.zone)

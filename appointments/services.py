@@ -85,9 +85,10 @@ def _hold(booking, seats):
 
 
 def book(appointment_type, start, details, submission_key, language="en", now=None):
-    """Book `start` (an aware instant) for the patient `details` (DETAIL_FIELDS). Returns
-    (booking, manage token). Raises BookingError (with alternatives) when the time breaks
-    a rule or is gone, AlreadyBooked when this submission key was booked before."""
+    """Book `start` (an aware instant) for the patient `details` (DETAIL_FIELDS and the
+    yes/no PATIENT_ANSWERS). Returns (booking, manage token). Raises BookingError (with
+    alternatives) when the time breaks a rule or is gone, AlreadyBooked when this
+    submission key was booked before."""
     now = now or timezone.now()
     start = start.astimezone(datetime.UTC)
     appointment_type = AppointmentType.objects.select_related("location").get(
@@ -109,8 +110,8 @@ def book(appointment_type, start, details, submission_key, language="en", now=No
                     submission_key=submission_key,
                     manage_token_hash=hash_token(token),
                     language=language,
-                    email_updates=bool(details.get("email_updates")),
                     **{name: details.get(name, "") for name in DETAIL_FIELDS},
+                    **{name: bool(details.get(name)) for name in Booking.PATIENT_ANSWERS},
                 )
                 _hold(booking, seats)
                 _history(booking, BookingChange.Action.BOOKED, PATIENT, to_starts_at=start)

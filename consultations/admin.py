@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince, timeuntil
 from django.views.decorators.http import require_POST
 
+from pages.phones import dial_string, format_phone
 from staff.admin import ScopedLocationFilter, VisibleToAdminMixin
 from staff.models import (
     AuditEvent,
@@ -21,7 +22,7 @@ from staff.models import (
 )
 
 from . import metrics, services
-from .export import csv_chunks, format_phone
+from .export import csv_chunks
 from .models import ConsultationRequest
 
 # Open requests older than this are flagged in the list.
@@ -386,7 +387,7 @@ class ConsultationRequestAdmin(VisibleToAdminMixin, admin.ModelAdmin):
             "due_line": due_line(obj),
             "overdue": is_overdue(obj),
             "phone": format_phone(obj.phone, obj.phone_extension) if obj.phone else "",
-            "tel": obj.phone + (f",{obj.phone_extension}" if obj.phone_extension else ""),
+            "tel": dial_string(obj.phone, obj.phone_extension),
             "email": obj.email,
             "prefers": obj.get_contact_method_display(),
             "best_time": obj.get_best_time_display(),

@@ -6,21 +6,11 @@ import io
 
 from django.utils import timezone, translation
 
-from pages import phones
+from pages.phones import format_phone
 
 from .models import ConsultationRequest
 
 CHUNK_ROWS = 500
-
-
-def format_phone(value, extension=""):
-    """+14025550123 as (402) 555-0123 (with " ext. 12" when the patient gave one); other
-    countries in international format."""
-    if not value:
-        return ""
-    if extension:
-        return f"{format_phone(value)} ext. {extension}"
-    return phones.display(value)
 
 
 def csv_safe(value):

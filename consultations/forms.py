@@ -7,13 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from pages import contact, text
 from pages.models import Location
-from pages.phones import e164
 
 from . import antispam
 from .models import ConsultationRequest
 
 PHONE_TYPED_MAX_LENGTH = 40
-PHONE_EXTENSION_MAX_DIGITS = 10
 CONTROL_MESSAGE = _("Please remove special characters (like invisible control codes).")
 HIDDEN_MESSAGE = _(
     "This answer has hidden characters in it (like an invisible space or a mark that "
@@ -94,7 +92,7 @@ class MessageField(NormalizedCharField):
     }
 
 
-class ConsultationRequestForm(forms.ModelForm):
+class ConsultationRequestForm(contact.PatientPhoneMixin, forms.ModelForm):
     consent = forms.BooleanField(
         label=_("I agree that MOD Dermatology staff may contact me about this request."),
         error_messages={"required": _("Please tick this box so our staff may contact you.")},
@@ -287,23 +285,6 @@ class ConsultationRequestForm(forms.ModelForm):
         self._check_language(cleaned)
         return cleaned
 
-    def clean_phone(self):
-        number = contact.read_patient_phone(self.cleaned_data.get("phone", ""))
-        if number is None:
-            return ""
-        # "(402) 555-0187 x123": the extension is kept, never dropped without a word.
-        extension = number.extension or ""
-        if len(extension) > PHONE_EXTENSION_MAX_DIGITS:
-            raise forms.ValidationError(
-                _(
-                    "Please check the extension after the phone number. "
-                    "It can have up to %(digits)s digits."
-                ),
-                params={"digits": PHONE_EXTENSION_MAX_DIGITS},
-            )
-        self.phone_extension = extension
-        return e164(number)
-
     def _check_language(self, cleaned):
         """ "Another language" needs its name; the name is kept only with that choice."""
         if cleaned.get("preferred_language") == ConsultationRequest.Language.OTHER:
@@ -326,5 +307,49 @@ class ConsultationRequestForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance.submission_key = self.cleaned_data["submission_key"]
-        self.instance.phone_extension = getattr(self, "phone_extension", "")
+        self.instance.phone_extension = self.phone_extension
         return super().save(commit=commit)
+
+
+# The booking page's "Request a consultation" button posts the booking form here with
+# this marker: the request form is then shown filled in with what was typed there, not
+# checked and not saved. Names are the booking form's (the apps share no code for it).
+FROM_BOOKING = "from_booking"
+# booking form's field -> the request form's field
+BOOKING_FIELDS = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "contact_method": "contact_method",
+    "phone": "phone",
+    "email": "email",
+    "email_updates": "email_ack",
+    "patient_type": "patient_type",
+    "topic": "topic",
+    "message": "message",
+    "interpreter_needed": "interpreter_needed",
+}
+
+
+def initial_from_booking(posted):
+    """The request form's starting values from a posted booking form: text cleaned the
+    shared way and cut to what the request form takes (dropped if it has hidden
+    characters), choices only when they are valid, boxes as ticked."""
+    initial = {}
+    for booking_name, name in BOOKING_FIELDS.items():
+        value = _carried(ConsultationRequestForm.base_fields[name], posted, booking_name)
+        if value:
+            initial[name] = value
+    return initial
+
+
+def _carried(field, posted, name):
+    if isinstance(field, forms.BooleanField):
+        return field.widget.value_from_datadict(posted, {}, name)
+    raw = str(posted.get(name, ""))
+    if isinstance(field, forms.ChoiceField):
+        return raw if raw in {str(value) for value, _label in field.choices if value} else ""
+    try:
+        value = text.clean_text(raw, multiline=isinstance(field, MessageField))
+    except text.UnsafeText:
+        return ""
+    return value.strip()[: field.max_length]

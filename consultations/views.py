@@ -20,7 +20,7 @@ from pages.models import DailyPageViews, Location
 from pages.visits import CountedPageMixin
 
 from . import antispam, services
-from .forms import ConsultationRequestForm, local_path
+from .forms import FROM_BOOKING, ConsultationRequestForm, initial_from_booking, local_path
 from .models import ConsultationRequest
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,15 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
             self.location = get_object_or_404(Location.objects.active(), slug=kwargs["slug"])
         # Past a few clinics a drop-down is too long to use: patients find theirs first.
         self.many_clinics = Location.objects.active().count() > CLINIC_SELECT_LIMIT
+        # The booking page's "Request a consultation" button (a POST: typed details never
+        # travel in a URL): show the form filled in with them, as on a first visit.
+        self.from_booking = request.method == "POST" and FROM_BOOKING in request.POST
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.from_booking:
+            return self.get(request, *args, **kwargs)
+        return super().post(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if self.many_clinics and self.location is None:
@@ -71,7 +79,12 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
         # A clinic named by the URL is shown as a summary with a link to change it, not as a
         # drop-down that could be changed by mistake.
         select = not self.many_clinics and self.location is None
-        return {**super().get_form_kwargs(), "clinic_select": select}
+        kwargs = {**super().get_form_kwargs(), "clinic_select": select}
+        if self.from_booking:
+            # Shown, not sent: an unbound form is neither checked nor saved.
+            kwargs.pop("data", None)
+            kwargs.pop("files", None)
+        return kwargs
 
     def get_initial(self):
         source = self.referring_path()
@@ -84,6 +97,8 @@ class ConsultationCreateView(CountedPageMixin, CreateView):
         language = get_language()
         if language in ConsultationRequest.Language.values:
             initial["preferred_language"] = language
+        if self.from_booking:
+            initial.update(initial_from_booking(self.request.POST))
         return initial
 
     @staticmethod

@@ -31,3 +31,18 @@ def display(stored):
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, style)
+
+
+def format_phone(stored, extension=""):
+    """A patient's stored number for staff: “(402) 555-0123”, with “ ext. 12” when they
+    gave an extension; other countries in international format."""
+    if not stored:
+        return ""
+    if extension:
+        return f"{display(stored)} ext. {extension}"
+    return display(stored)
+
+
+def dial_string(stored, extension=""):
+    """What a tel: link dials: the number, then a pause (",") and the extension."""
+    return stored + (f",{extension}" if stored and extension else "")

@@ -183,8 +183,10 @@ def test_the_staff_email_about_a_booking_has_no_patient_details(two_clinics, set
             last_name="Quill",
             email="zq@example.net",
             phone="4025550111",
+            phone_extension="77",
             topic="isotretinoin",
             message="my rash",
+            interpreter_needed=True,
         ),
         key(),
         now=NOW,
@@ -196,6 +198,7 @@ def test_the_staff_email_about_a_booking_has_no_patient_details(two_clinics, set
         text = email.subject + email.body
         for secret in ("Zelda", "Quill", "zq@example.net", "5550111", "sotretinoin", "rash"):
             assert secret not in text
+        assert "interpret" not in text.lower() and "ext. 77" not in text
         assert "10:00" not in text and "Mar" not in text
 
 

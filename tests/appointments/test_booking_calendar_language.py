@@ -3,7 +3,7 @@ pages gets a Spanish event title and phone line."""
 
 import pytest
 
-from tests.appointments.test_booking_pages import book
+from tests.appointments.booking_helpers import book
 
 pytestmark = pytest.mark.django_db
 

@@ -28,11 +28,25 @@ SLOT = at(ZONE, 2027, 3, 10, 9, 30)  # a Wednesday
 LATER = at(ZONE, 2027, 3, 11, 10, 0)
 MARKER = "ZZ-MARKER-7731 my private words"
 SITE = "https://clinic.example.com"
-SENSITIVE = ("isotretinoin", "Isotretinoína", "ZZ-MARKER-7731", "private words")
+# The interpreter answer too (health-adjacent): the words for it, in either language.
+SENSITIVE = (
+    "isotretinoin",
+    "Isotretinoína",
+    "ZZ-MARKER-7731",
+    "private words",
+    "interpret",
+    "intérprete",
+)
 
 
 def opted_in(**changes):
-    return details(topic="isotretinoin", message=MARKER, email_updates=True, **changes)
+    return details(
+        topic="isotretinoin",
+        message=MARKER,
+        email_updates=True,
+        interpreter_needed=True,
+        **changes,
+    )
 
 
 def patient_mails():
@@ -49,7 +63,7 @@ def calendar_of(message):
 
 def everything_in(message):
     html = message.alternatives[0][0]
-    ics = calendar_of(message)[2]
+    ics = calendar_of(message)[2].replace("\r\n ", "")  # unfolded: a word may span lines
     headers = str(message.message())
     return "\n".join([message.subject, message.body, html, ics, headers])
 

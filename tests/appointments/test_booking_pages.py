@@ -1,17 +1,15 @@
 """The patient's pages: choose a time, book it with one POST, manage it by its link."""
 
 import datetime
+import logging
 import re
-import time
-import uuid
 
 import pytest
 from django.utils import timezone
 
 from appointments import services
-from appointments.forms import SALT
 from appointments.models import Booking
-from staff import antispam
+from tests.appointments.booking_helpers import book, first_time, post_data
 
 pytestmark = pytest.mark.django_db
 ZONE = "America/Chicago"
@@ -22,36 +20,6 @@ def kind(make_type, settings):
     # The first free time is an hour away: online changes stay open for these tests.
     settings.BOOKING_CHANGE_CUTOFF_HOURS = 0
     return make_type(week="Mon-Sun 09:00-12:00,13:00-16:00", notice_hours=1)
-
-
-def first_time(client, url):
-    page = client.get(url).content.decode()
-    return re.search(r'name="start" value="([^"]+)"', page)[1]
-
-
-def post_data(kind, start, **changes):
-    key = str(uuid.uuid4())
-    return {
-        "appointment_type": kind.pk,
-        "start": start,
-        "first_name": "Ana",
-        "last_name": "Booker",
-        "contact_method": "email",
-        "email": "ana@example.net",
-        "phone": "",
-        "patient_type": "new",
-        "topic": "isotretinoin",
-        "message": "MARKER-MESSAGE-7731",
-        "website": "",
-        "submission_key": key,
-        "form_started": antispam.make_token(SALT, key, issued_at=time.time() - 60),
-        **changes,
-    }
-
-
-def book(client, kind, url="/lincoln/book/", **changes):
-    start = first_time(client, url)
-    return client.post(url, post_data(kind, start, **changes)), start
 
 
 def test_the_time_choice_page_offers_times_named_by_their_whole_date(client, kind):
@@ -132,21 +100,39 @@ def test_a_bad_start_is_a_clear_message_not_an_error(client, kind):
     assert not Booking.objects.exists()
 
 
-def test_privacy_the_topic_and_message_appear_in_no_url_calendar_or_mail(
-    client, kind, mailoutbox, settings, django_capture_on_commit_callbacks
+def test_privacy_the_topic_message_and_interpreter_appear_in_no_url_calendar_mail_or_log(
+    client, kind, mailoutbox, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.CONSULTATION_NOTIFY_EMAIL = "desk@example.net"
+    caplog.set_level(logging.DEBUG)
     with django_capture_on_commit_callbacks(execute=True):
-        response, _ = book(client, kind)
+        response, _ = book(client, kind, interpreter_needed="on", email_updates="on")
+    assert Booking.objects.get().interpreter_needed
     urls = [response["Location"]]
     page = client.get(response["Location"]).content.decode()
     urls += re.findall(r'href="([^"]+)"', page)
     ics = client.get(re.search(r'href="([^"]+\.ics)"', page)[1]).content.decode()
+    ics = ics.replace("\r\n ", "")  # unfolded: a word may span lines
+    mails = [
+        "\n".join(
+            [
+                m.subject,
+                m.body,
+                *(c for c, _type in getattr(m, "alternatives", [])),
+                str(m.message()),
+            ]
+        )
+        for m in mailoutbox
+    ]
+    logged = [f"{r.name} {r.getMessage()}" for r in caplog.records] + [caplog.text]
 
-    for text in [page, ics, *urls, *(m.subject + m.body for m in mailoutbox)]:
+    for text in [page, ics, *urls, *mails, *logged]:
         assert "MARKER-MESSAGE-7731" not in text
         assert "sotretinoin" not in text
-    assert len(mailoutbox) == 1 and "Lincoln" in mailoutbox[0].subject
+    # The interpreter answer is health-adjacent: staff see it; no page, file, mail or log.
+    for text in [page, ics, *urls, *mails, *logged]:
+        assert "interpret" not in text.lower() and "intérprete" not in text.lower()
+    assert len(mailoutbox) == 2 and all("Lincoln" in m.subject for m in mailoutbox)
 
 
 def test_the_calendar_file_keeps_its_uid_and_raises_its_sequence(client, kind):

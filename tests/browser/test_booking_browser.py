@@ -11,6 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from appointments.models import Booking
+from consultations.models import ConsultationRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,6 +106,36 @@ def test_a_patient_chooses_a_time_and_books_with_the_keyboard_alone(page, live_s
     expect(page.get_by_text("You are booked").first).to_be_visible()
     booking = Booking.objects.get()
     assert booking.local_start().isoformat() == value  # the second time, as chosen
+
+
+def test_enter_in_a_text_box_books_the_chosen_time(page, live_server):
+    # The request form's button comes after the booking form: Enter presses "Book this time".
+    page.goto(live_server.url + "/bellevue/book/")
+    page.locator(".booking-time label").first.click()
+    fill_details(page)
+    page.locator("#id_email").press("Enter")
+
+    expect(page.get_by_text("You are booked").first).to_be_visible()
+    assert Booking.objects.count() == 1 and not ConsultationRequest.objects.exists()
+
+
+def test_request_a_consultation_carries_the_typed_details_to_the_request_form(page, live_server):
+    page.goto(live_server.url + "/bellevue/book/")
+    fill_details(page)
+    page.locator("#id_phone").fill("(402) 555-0187 x123")
+    page.locator("#id_interpreter_needed").check()
+    page.get_by_role("button", name="Request a consultation").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Request a consultation")
+    assert page.url == live_server.url + "/bellevue/consultation/"  # nothing in the URL
+    expect(page.locator("#id_first_name")).to_have_value("Ana")
+    expect(page.locator("#id_last_name")).to_have_value("Booker")
+    expect(page.locator("#id_phone")).to_have_value("(402) 555-0187 x123")
+    expect(page.locator("#id_email")).to_have_value("ana@example.net")
+    expect(page.locator("input[name=contact_method][value=email]")).to_be_checked()
+    expect(page.locator("#id_interpreter_needed")).to_be_checked()
+    expect(page.locator("#form-errors")).to_have_count(0)
+    assert not Booking.objects.exists() and not ConsultationRequest.objects.exists()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
