@@ -16,6 +16,7 @@ Saturday holiday still ends as planned.
 """
 
 import datetime
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -247,3 +248,33 @@ def group_days(rows):
         else:
             groups.append((day, day, periods))
     return groups
+
+
+@functools.lru_cache(maxsize=256)
+def utc_offset_changes(time_zone, start_day, days):
+    """The zone's UTC offset from midnight UTC of `start_day` for `days` days, as
+    ((UTC instant, offset in minutes), ...): the first pair at the start, then one at each
+    change (a DST switch), to the minute. static/js/opening-hours.js reads it to know the
+    clinic's wall clock without asking the browser's time-zone data, whose first use costs
+    a phone tens of milliseconds. Kept per zone and day: every page that day asks the same."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+
+    def offset(instant):
+        return int(instant.astimezone(zone).utcoffset().total_seconds() // 60)
+
+    at = datetime.datetime.combine(start_day, datetime.time(), tzinfo=UTC)
+    changes = [(at, offset(at))]
+    for _ in range(days):
+        following = at + _DAY
+        if offset(following) != changes[-1][1]:
+            low, high = at, following  # the change is after `low`, at or before `high`
+            while high - low > _MINUTE:
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if offset(middle) == changes[-1][1]:
+                    low = middle
+                else:
+                    high = middle
+            changes.append((high, offset(high)))
+        at = following
+    return tuple(changes)

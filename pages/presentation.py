@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from . import hours
 from .models.opening_hours import Weekday
@@ -69,6 +71,31 @@ def day_range(first, last, periods):
     }
 
 
+# How far ahead the page tells the script the clinic's UTC offsets: longer than any page is
+# kept. Past it (or before it) the script asks the browser's time-zone data instead.
+OFFSET_DAYS = 400
+
+
+def _compact_json(value):
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def clock(value):
+    """A time of day in the page language's one style, as in the hours table."""
+    return time_format(value, pgettext("time of day in opening hours", "g:i A"))
+
+
+def _offsets_json(time_zone, today):
+    """[[minutes since 1970 UTC, UTC offset in minutes], ..., [end, null]] from yesterday
+    on; the last pair says where the list stops being known."""
+    start = today - datetime.timedelta(days=1)
+    changes = hours.utc_offset_changes(time_zone, start, OFFSET_DAYS)
+    end = datetime.datetime.combine(start, datetime.time(), tzinfo=datetime.UTC)
+    end += datetime.timedelta(days=OFFSET_DAYS)
+    pairs = [[int(at.timestamp()) // 60, offset] for at, offset in changes]
+    return _compact_json([*pairs, [int(end.timestamp()) // 60, None]])
+
+
 def opening_hours_for_page(location):
     """The weekly table and the data static/js/opening-hours.js reads (same rows)."""
     schedule = location.schedule()
@@ -92,11 +119,21 @@ def opening_hours_for_page(location):
         "groups": [
             day_range(first, last, periods) for first, last, periods in hours.group_days(rows)
         ],
-        "data": json.dumps(
-            [[i.weekday, f"{i.opens:%H:%M}", f"{i.closes:%H:%M}"] for i in schedule.intervals],
-            separators=(",", ":"),
+        "data": _compact_json(
+            [
+                [
+                    i.weekday,
+                    f"{i.opens:%H:%M}",
+                    f"{i.closes:%H:%M}",
+                    clock(i.opens),
+                    clock(i.closes),
+                ]
+                for i in schedule.intervals
+            ]
         ),
-        "closed_data": json.dumps([d.isoformat() for d in closed], separators=(",", ":")),
+        "closed_data": _compact_json([d.isoformat() for d in closed]),
+        "offsets_data": _offsets_json(location.time_zone, today),
+        "day_names": _compact_json([str(WEEKDAYS[day]) for day in range(7)]),
         "closures": sorted(closures, key=lambda c: c.date),
         "zone_name": ZONE_NAMES.get(location.time_zone, location.time_zone),
     }

@@ -3,7 +3,12 @@
  * own time zone, and keeps it right every half minute. Kept (cached) pages carry only the
  * hours, so the state is never stale; without this script the hours table still says it all.
  * Same rules as pages/hours.py: a closing time not after the opening time runs past
- * midnight, and a closure date removes the rows that start on it. */
+ * midnight, and a closure date removes the rows that start on it.
+ *
+ * The page also gives the clinic's UTC offsets for the year ahead, the day names and each
+ * time as the hours table writes it, so the usual answer needs none of the browser's
+ * time-zone data (Intl), whose first use costs a phone tens of milliseconds. Intl is asked
+ * only past the offsets' year or for a day more than a week away (a long closure). */
 (function () {
   "use strict";
   if (window.modOpeningHours) {
@@ -16,6 +21,22 @@
   function minutes(text) {
     var parts = text.split(":");
     return Number(parts[0]) * 60 + Number(parts[1]);
+  }
+
+  /* The clinic's wall clock now from the page's offsets, or null outside their span:
+   * pairs of [minutes since 1970 UTC, offset in minutes], the last one's offset null. */
+  function clinicNowFromOffsets(offsets) {
+    var now = Math.floor(Date.now() / 60000);
+    if (!offsets.length || now < offsets[0][0] || now >= offsets[offsets.length - 1][0]) {
+      return null;
+    }
+    var offset = offsets[0][1];
+    for (var i = 1; i < offsets.length - 1 && offsets[i][0] <= now; i++) {
+      offset = offsets[i][1];
+    }
+    var wall = now + offset;
+    var day = Math.floor(wall / DAY);
+    return { day: day, minute: wall - day * DAY };
   }
 
   /* The clinic's wall clock now: days since 1970-01-01 (local date) and minutes. */
@@ -51,7 +72,8 @@
         var opens = minutes(row[1]);
         var closes = minutes(row[2]);
         var length = closes > opens ? closes - opens : closes + DAY - opens;
-        list.push([day * DAY + opens, day * DAY + opens + length]);
+        /* [start, end, start as written, end as written] */
+        list.push([day * DAY + opens, day * DAY + opens + length, row[3], row[4]]);
       });
     }
     list.sort(function (a, b) { return a[0] - b[0]; });
@@ -59,7 +81,10 @@
     list.forEach(function (period) {
       var last = merged[merged.length - 1];
       if (last && period[0] <= last[1]) {
-        last[1] = Math.max(last[1], period[1]);
+        if (period[1] > last[1]) {
+          last[1] = period[1];
+          last[3] = period[3];
+        }
       } else {
         merged.push(period.slice());
       }
@@ -67,15 +92,23 @@
     return merged;
   }
 
-  function describe(when, today, lang) {
+  /* "5:00 PM", "Tuesday 8:00 AM", or past a week "Tuesday, January 6 8:00 AM". `written`
+   * is the time as the hours table writes it; `names` the day names, Monday first. */
+  function describe(when, written, today, lang, names) {
     var day = Math.floor(when / DAY);
     var minute = when - day * DAY;
-    var clock = new Date(Date.UTC(2000, 0, 1, Math.floor(minute / 60), minute % 60));
-    var time = new Intl.DateTimeFormat(lang, {
-      hour: "numeric", minute: "2-digit", timeZone: "UTC"
-    }).format(clock);
+    var time = written;
+    if (!time) {
+      var clock = new Date(Date.UTC(2000, 0, 1, Math.floor(minute / 60), minute % 60));
+      time = new Intl.DateTimeFormat(lang, {
+        hour: "numeric", minute: "2-digit", timeZone: "UTC"
+      }).format(clock);
+    }
     if (day === today) {
       return time;
+    }
+    if (day - today < 7 && names.length === 7) {
+      return names[weekday(day)] + " " + time;
     }
     var options = day - today < 7 ? { weekday: "long" } : { weekday: "long", month: "long", day: "numeric" };
     options.timeZone = "UTC";
@@ -89,11 +122,14 @@
     var closed = {};
     closedList.forEach(function (date) { closed[date] = true; });
     var lang = document.documentElement.lang || "en";
-    var now;
-    try {
-      now = clinicNow(data.timeZone);
-    } catch (error) {
-      return; /* an unknown time zone: the table alone is right */
+    var names = JSON.parse(data.dayNames || "[]");
+    var now = clinicNowFromOffsets(JSON.parse(data.utcOffsets || "[]"));
+    if (!now) {
+      try {
+        now = clinicNow(data.timeZone);
+      } catch (error) {
+        return; /* an unknown time zone: the table alone is right */
+      }
     }
     var at = now.day * DAY + now.minute;
     /* Past the last closure date the week repeats: one more week is enough. */
@@ -108,9 +144,9 @@
       if (list[i][0] <= at) {
         open = true;
         text = list[i][1] >= (lastDay + 1) * DAY ? data.textOpen
-          : data.textOpen + " · " + data.textCloses.replace("{when}", describe(list[i][1], now.day, lang));
+          : data.textOpen + " · " + data.textCloses.replace("{when}", describe(list[i][1], list[i][3], now.day, lang, names));
       } else {
-        text = data.textClosed + " · " + data.textOpens.replace("{when}", describe(list[i][0], now.day, lang));
+        text = data.textClosed + " · " + data.textOpens.replace("{when}", describe(list[i][0], list[i][2], now.day, lang, names));
       }
       break;
     }

@@ -4,6 +4,7 @@ and the "Open now" line our own script computes in the clinic's time zone."""
 
 import datetime
 import zoneinfo
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
@@ -118,10 +119,11 @@ def at_clinic(*args):
         (at_clinic(2026, 11, 2, 16, 59), "Open now · closes 5:00 PM"),
     ],
 )
+@pytest.mark.parametrize("source", ["page offsets", "browser zone data"])
 def test_open_now_line_matches_the_hours_in_the_clinics_time_zone(
-    page, live_server, full_location, now, expected
+    page, live_server, full_location, now, expected, source, monkeypatch
 ):
-    from pages import hours
+    from pages import hours, presentation
 
     if now is None:
         monday = next_tuesday() - datetime.timedelta(days=1)
@@ -129,6 +131,12 @@ def test_open_now_line_matches_the_hours_in_the_clinics_time_zone(
     # Same answer as the server's own opening-hours logic.
     schedule = full_location.schedule()
     assert hours.is_open(schedule, now) == expected.startswith("Open")
+    if source == "page offsets":
+        # The page is served on that day, so its year of offsets covers the moment.
+        monkeypatch.setattr(presentation, "timezone", SimpleNamespace(now=lambda: now))
+    else:
+        # Offsets that end before the moment: the script must ask the browser (Intl).
+        monkeypatch.setattr(presentation, "_offsets_json", lambda zone, today: "[]")
     page.clock.set_fixed_time(now)
     page.goto(live_server.url + "/fulltown/")
     expect(page.locator(".opening-status")).to_be_visible()

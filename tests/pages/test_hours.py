@@ -12,6 +12,7 @@ from pages.hours import (
     business_minutes_between,
     is_open,
     next_change,
+    utc_offset_changes,
 )
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -298,3 +299,17 @@ class TestAddBusinessMinutes:
     def test_negative_minutes_raise(self, office):
         with pytest.raises(ValueError):
             add_business_minutes(office, mon(9), -1)
+
+
+def test_utc_offset_changes_name_each_dst_switch_to_the_minute():
+    changes = utc_offset_changes("America/Chicago", datetime.date(2027, 1, 1), 365)
+    assert [(at.isoformat(), offset) for at, offset in changes] == [
+        ("2027-01-01T00:00:00+00:00", -360),
+        ("2027-03-14T08:00:00+00:00", -300),  # 2:00 CST becomes 3:00 CDT
+        ("2027-11-07T07:00:00+00:00", -360),  # 2:00 CDT becomes 1:00 CST
+    ]
+
+
+def test_utc_offset_changes_of_a_zone_without_dst_is_one_offset():
+    changes = utc_offset_changes("America/Phoenix", datetime.date(2027, 1, 1), 365)
+    assert [offset for _, offset in changes] == [-420]

@@ -97,7 +97,13 @@ def test_open_now_line_is_filled_by_our_own_script_from_data_in_the_page(client,
     hours = json.loads(
         re.search(r'data-opening-hours="([^"]*)"', status).group(1).replace("&quot;", '"')
     )
-    assert [0, "08:00", "12:00"] in hours and [4, "13:00", "17:00"] in hours
+    # Each row: weekday, opens, closes, and both as the hours table writes them.
+    assert [0, "08:00", "12:00", "8:00 AM", "12:00 PM"] in hours
+    assert [4, "13:00", "17:00", "1:00 PM", "5:00 PM"] in hours
+    day_names = attribute(status, "data-day-names")
+    assert json.loads(day_names)[0] == "Monday"
+    offsets = json.loads(attribute(status, "data-utc-offsets"))
+    assert offsets[0][1] in (-360, -300) and offsets[-1][1] is None
     assert 'data-time-zone="America/Chicago"' in status
     closed = json.loads(
         re.search(r'data-closed-dates="([^"]*)"', status).group(1).replace("&quot;", '"')
