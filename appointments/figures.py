@@ -6,7 +6,10 @@ booking to visit), cancellations by the patient and by the clinic (of the bookin
 no-shows (of the visits due in the period so far), and the share entered in the practice
 system within the business-hours target: the same target and arithmetic as first contact
 on a request (staff.targets), from the moment of booking. A fixed number of queries:
-the clinics, their hours (two) and one read of the period's bookings."""
+the clinics, their hours (two) and one read of the period's bookings.
+
+The funnel on the requests dashboard also shows the booking page's views and the bookings
+made beside the form's views and the requests (one count query, made_per_clinic)."""
 
 import statistics
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from pages.models import Location
+from pages.models import DailyPageViews, Location
 from staff import figures, targets
 from staff.models import visible_locations
 
@@ -127,6 +130,21 @@ def dashboard(user, period):
     }
 
 
+def made_per_clinic(user, locations, period):
+    """{location id: bookings made in the period} of `locations` (cancelled ones too, as
+    "Bookings made" in the figures), or None for staff who may not view bookings."""
+    if not user.has_perm("appointments.view_booking"):
+        return None
+    return dict(
+        Booking.objects.visible_to(user)
+        .filter(location__in=locations, created_at__gte=period.start)
+        .order_by()
+        .values("location_id")
+        .annotate(n=Count("pk"))
+        .values_list("location_id", "n")
+    )
+
+
 def _hours_text(value):
     text = f"{value.normalize():f}"
     return f"{text} hour" if text == "1" else f"{text} hours"
@@ -169,5 +187,12 @@ figures.register(
         "admin/appointments/booking_figures.html",
         digest_counts=tomorrow_not_entered,
         digest_lines=digest_lines,
+        funnel=figures.FunnelStep(
+            views_kind=DailyPageViews.Kind.BOOKING,
+            action="booking",
+            page="Booking page",
+            records="Bookings",
+            made=made_per_clinic,
+        ),
     )
 )

@@ -18,7 +18,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 import pages.models as pages_models
-from pages.models import Location
+from pages.models import DailyPageViews, Location
+from pages.visits import CountedPageMixin
 from staff import antispam
 
 from . import calendar, services, slots
@@ -124,8 +125,14 @@ def manage_url(token, **query):
 
 
 @method_decorator(never_cache, name="dispatch")
-class BookView(View):
+class BookView(CountedPageMixin, View):
     template_name = "appointments/book.html"
+    # The dashboard's funnel: counted when shown (GET, once a browser a day), as the
+    # request form is; never when a time is sent (the middleware counts GETs only).
+    visit_kind = DailyPageViews.Kind.BOOKING
+
+    def visit_location(self):
+        return self.location
 
     def dispatch(self, request, *args, slug, **kwargs):
         self.location = get_object_or_404(Location.objects.active(), slug=slug)

@@ -1,7 +1,8 @@
 """Benchmark for online booking at scale: the time-choice page and the booking POST with
 --clinics clinics that have bookable hours and --bookings bookings (bulk_create, with
-their seats). Runs in-process (Django's test client) on a throwaway database, like
-bench_locations.py, so it measures our code and the database, not the network.
+their seats: benchmarks/booking_seed.py, shared with bench_dashboard). Runs in-process
+(Django's test client) on a throwaway database, like bench_locations.py, so it measures
+our code and the database, not the network.
 
     python -m benchmarks.bench_booking [--clinics 1000] [--bookings 100000]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -m benchmarks.bench_booking
@@ -12,7 +13,6 @@ gzipped; the booking POST p95 under 50 ms. Prints the machine's load average.
 """
 
 import argparse
-import datetime
 import gzip
 import os
 import random
@@ -39,106 +39,18 @@ from django.test.utils import (  # noqa: E402
     _TestState,
     setup_test_environment,
 )
-from django.utils import timezone  # noqa: E402
 
+from benchmarks.booking_seed import make_bookable, seed_upcoming  # noqa: E402
 from tests.form_client import FormClient  # noqa: E402  (URL-encoded posts, as browsers)
 
 PAGE_MAX_KB = 60  # gzipped
 PAGE_P95_MS = 100
 POST_P95_MS = 50
-WEEK = "Mon-Sat 08:00-12:00,13:00-17:00"
-BATCH = 5000
 
 
 def percentile(values, pct):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-def make_bookable(locations):
-    """A 30-minute type with the weekly hours at each clinic, in bulk."""
-    from appointments.models import AppointmentType, BookableWindow
-    from pages.hours import parse_week
-
-    types = AppointmentType.objects.bulk_create(
-        [
-            AppointmentType(
-                location=location,
-                name_en="New patient consultation",
-                name_es="Consulta para pacientes nuevos",
-                minutes=30,
-                step_minutes=30,
-                notice_hours=2,
-                horizon_days=60,
-            )
-            for location in locations
-        ],
-        batch_size=BATCH,
-    )
-    intervals = parse_week(WEEK)
-    BookableWindow.objects.bulk_create(
-        [
-            BookableWindow(appointment_type=kind, weekday=i.weekday, starts=i.opens, ends=i.closes)
-            for kind in types
-            for i in intervals
-        ],
-        batch_size=BATCH,
-    )
-    return types
-
-
-def seed_bookings(types, count):
-    """`count` bookings spread over the clinics' next weeks, each with its seats, in bulk:
-    every other 30-minute time of the morning windows, so free times remain."""
-    from appointments.models import Booking, BookingSeat, hash_token
-    from appointments.slots import units_of
-
-    per_clinic = count // len(types)
-    now = timezone.now()
-    made = 0
-    for start in range(0, len(types), 50):
-        bookings = []
-        for kind in types[start : start + 50]:
-            zone = kind.location.zone
-            day = now.astimezone(zone).date() + datetime.timedelta(days=2)
-            placed = 0
-            while placed < per_clinic:
-                if day.weekday() < 6:
-                    for hour in range(8, 12):
-                        if placed >= per_clinic:
-                            break
-                        local = datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)
-                        bookings.append(_booking(kind, local, hash_token))
-                        placed += 1
-                day += datetime.timedelta(days=1)
-        Booking.objects.bulk_create(bookings, batch_size=BATCH)
-        seats = [
-            BookingSeat(booking=b, location_id=b.location_id, unit=unit, seat=0)
-            for b in bookings
-            for unit in units_of(b.appointment_type, b.starts_at)
-        ]
-        BookingSeat.objects.bulk_create(seats, batch_size=BATCH)
-        made += len(bookings)
-    return made
-
-
-def _booking(kind, local, hash_token):
-    from appointments.models import Booking
-
-    start = local.astimezone(datetime.UTC)
-    return Booking(
-        appointment_type=kind,
-        location_id=kind.location_id,
-        starts_at=start,
-        ends_at=start + datetime.timedelta(minutes=kind.minutes),
-        first_name="Bench",
-        last_name="Patient",
-        contact_method="email",
-        email="bench@example.net",
-        patient_type="new",
-        submission_key=uuid.uuid4(),
-        manage_token_hash=hash_token(uuid.uuid4()),
-    )
 
 
 def page_queries(client, path):
@@ -225,7 +137,7 @@ def main():
         started = time.perf_counter()
         make_bookable(seeded)
         kinds = list(AppointmentType.objects.select_related("location"))
-        made = seed_bookings(kinds, args.bookings)
+        made = seed_upcoming(kinds, args.bookings)
         print(
             f"Seeded {len(kinds)} bookable clinics and {made} bookings "
             f"({Booking.objects.count()} stored) in {time.perf_counter() - started:.0f} s"

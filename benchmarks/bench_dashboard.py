@@ -1,10 +1,12 @@
-"""Benchmark for the staff dashboard (the admin index): the same number of queries at 10
-requests and at --rows requests over --locations clinics, and p95 render time of the
-default 30-day view under the target (90 days is printed too). Runs in-process (Django's
-test client) on a throwaway database, like bench_consultations.py, so it measures our code
-and the database, not the network.
+"""Benchmark for the staff dashboard (the admin index, with its request figures, funnel
+and booking figures): the same number of queries at 10 requests and 10 bookings as at
+--rows requests and --bookings bookings over --locations clinics, and p95 render time of
+the default 30-day view under the target (90 days is printed too). Runs in-process
+(Django's test client) on a throwaway database, like bench_consultations.py, so it
+measures our code and the database, not the network.
 
-    python -m benchmarks.bench_dashboard [--rows 100000] [--locations 1000] [--repeat 30]
+    python -m benchmarks.bench_dashboard [--rows 100000] [--bookings 100000]
+        [--locations 1000] [--repeat 30]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench python -m benchmarks.bench_dashboard
 
 Seeding takes minutes; `--keepdb` keeps the seeded database (for SQLite in the file
@@ -13,7 +15,9 @@ so changes can be measured again and again against the same data.
 
 Requests come from `manage.py seed_requests` (spread over a year, random status, due times
 and first contacts), which ends by analysing the tables on PostgreSQL as autovacuum would
-on a live site. Exits non-zero when a target is missed.
+on a live site. Bookings (with their seats) come from benchmarks/booking_seed.py, shared
+with bench_booking: every clinic bookable, visits from a year ago to 60 days ahead, every
+status, most entered in the practice system. Exits non-zero when a target is missed.
 """
 
 import argparse
@@ -37,6 +41,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from benchmarks.booking_seed import make_bookable, seed_history  # noqa: E402
 from modsite import seeding  # noqa: E402
 from pages.models import Location  # noqa: E402
 
@@ -86,9 +91,29 @@ def add_locations(count):
     )
 
 
+def add_bookings(count):
+    """`count` bookings at the clinics that have no bookable type yet (made bookable now),
+    so they never share a time with bookings seeded before. Returns how many. (The types
+    know their clinic already: make_bookable was given the Location objects.)"""
+    from appointments.models import AppointmentType, Booking, BookingSeat
+
+    types = make_bookable(list(Location.objects.filter(appointment_types__isnull=True)))
+    made = seed_history(types, count, seed=count)
+    seeding.refresh_planner_statistics(Booking, BookingSeat, AppointmentType)
+    return made
+
+
+def clear_bookings():
+    from appointments.models import AppointmentType, Booking
+
+    Booking.objects.all().delete()
+    AppointmentType.objects.all().delete()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--bookings", type=int, default=100_000)
     parser.add_argument("--locations", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument(
@@ -106,26 +131,39 @@ def main():
     problems = []
     try:
         print(f"Database: {connection.vendor}")
+        from appointments.models import Booking
         from consultations.models import ConsultationRequest
 
         # The query counts at 10 requests, measured when the kept database was seeded.
         kept_small = Path(settings.BASE_DIR) / f".bench_dashboard_{connection.vendor}_queries"
-        seeded = args.keepdb and ConsultationRequest.objects.count() >= args.rows
+        seeded = (
+            args.keepdb
+            and ConsultationRequest.objects.count() >= args.rows
+            and Booking.objects.count() >= args.bookings
+        )
         client = staff_client()
         if seeded:
-            print(f"Reusing the kept database ({ConsultationRequest.objects.count()} requests)")
+            print(
+                f"Reusing the kept database ({ConsultationRequest.objects.count()} requests, "
+                f"{Booking.objects.count()} bookings)"
+            )
             # A database kept before seeding analysed its tables may still lack statistics.
-            seeding.refresh_planner_statistics(ConsultationRequest, Location)
+            seeding.refresh_planner_statistics(ConsultationRequest, Booking, Location)
             small = None
         else:
             ConsultationRequest.objects.all().delete()
+            clear_bookings()
             with open(os.devnull, "w") as quiet:
                 call_command("seed_requests", str(SMALL_ROWS), stdout=quiet)
+            add_bookings(SMALL_ROWS)
             small = {days: dashboard_queries(client, {"days": days}) for days in (7, 30, 90)}
             add_locations(args.locations)
             start = time.perf_counter()
             call_command("seed_requests", str(args.rows - SMALL_ROWS))
-            print(f"Seeded in {time.perf_counter() - start:.0f} s")
+            print(f"Seeded requests in {time.perf_counter() - start:.0f} s")
+            start = time.perf_counter()
+            made = add_bookings(args.bookings - SMALL_ROWS)
+            print(f"Seeded {made} bookings in {time.perf_counter() - start:.0f} s")
             if args.keepdb:
                 kept_small.write_text(" ".join(str(small[days]) for days in (7, 30, 90)))
         if small is None:
@@ -133,8 +171,9 @@ def main():
             small = dict(zip((7, 30, 90), map(int, counts), strict=False))
         large = {days: dashboard_queries(client, {"days": days}) for days in (7, 30, 90)}
         print(
-            f"\nQueries per dashboard at {SMALL_ROWS} requests / 2 clinics and "
-            f"{args.rows} requests / {Location.objects.count()} clinics:"
+            f"\nQueries per dashboard at {SMALL_ROWS} requests and bookings / 2 clinics and "
+            f"{ConsultationRequest.objects.count()} requests, {Booking.objects.count()} "
+            f"bookings / {Location.objects.count()} clinics:"
         )
         for days in large:
             print(f"  last {days:>2} days  {small.get(days, '?'):>4} {large[days]:>4}")

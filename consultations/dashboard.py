@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from staff import figures as sections
+
 from . import charts, metrics
 from .models import ConsultationRequest
 
@@ -31,6 +33,8 @@ def dashboard_context(request, now=None):
     clinics.sort(key=lambda f: (-f.overdue, -(f.oldest_waiting_age or _ZERO).total_seconds()))
     page = Paginator(clinics, CLINICS_PER_PAGE).get_page(request.GET.get("page"))
     weeks = metrics.weekly(requests, now=now)
+    # The other ways to act beside the form (bookings), for the same clinics: one query each.
+    steps = sections.funnel_steps(user, locations, period)
     changelist = reverse("admin:consultations_consultationrequest_changelist")
     rows = [(figures, links(figures, period, changelist)) for figures in page]
     totals_rows = [(totals, links(totals, period, changelist))]
@@ -48,8 +52,9 @@ def dashboard_context(request, now=None):
             "clinic_count": len(clinics),
             "totals": totals,
             "totals_rows": totals_rows,
-            "funnel_rows": [(*row, funnel(row[0])) for row in rows],
-            "funnel_totals": [(*row, funnel(row[0])) for row in totals_rows],
+            "funnel_steps": [step for step, _made in steps],
+            "funnel_rows": [(*row, funnel(row[0], steps)) for row in rows],
+            "funnel_totals": [(*row, funnel(row[0], steps)) for row in totals_rows],
             "weeks": weeks,
             "chart": charts.weekly_chart(weeks, metrics.describe_minutes),
             "target_hours": metrics.site_target_hours(),
@@ -99,9 +104,29 @@ def per_hundred(part, whole):
     return round(100 * part / whole)
 
 
-def funnel(figures):
-    """Form views per 100 treatment page views, and requests per 100 form views."""
+def funnel(figures, steps=()):
+    """Form views per 100 treatment page views, and requests per 100 form views; and the
+    same for each other step (`steps` from staff.figures.funnel_steps: booking page views
+    per 100 treatment page views, bookings per 100 booking page views). The totals' row
+    (no location) adds up every clinic's."""
+    page_views = figures.treatment_page_views
+    others = []
+    for step, made_by_clinic in steps:
+        views = figures.page_views.get(step.views_kind, 0)
+        if figures.location is None:
+            made = sum(made_by_clinic.values())
+        else:
+            made = made_by_clinic.get(figures.location.pk, 0)
+        others.append(
+            {
+                "views": views,
+                "views_per_100": per_hundred(views, page_views),
+                "made": made,
+                "made_per_100": per_hundred(made, views),
+            }
+        )
     return {
-        "forms_per_100_views": per_hundred(figures.form_views, figures.treatment_page_views),
+        "forms_per_100_views": per_hundred(figures.form_views, page_views),
         "requests_per_100_forms": per_hundred(figures.requests, figures.form_views),
+        "steps": others,
     }

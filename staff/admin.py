@@ -1,10 +1,12 @@
+import re
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
-from . import services
+from . import kinds, services
 from .models import (
     AuditEvent,
     DeletionLog,
@@ -32,13 +34,30 @@ class VisibleToAdminMixin:
         return super().get_queryset(request).visible_to(request.user)
 
 
+# An e-mail address in a mail server's error message ("<ana@example.net>: mailbox full").
+_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
+
+
+def masked_address(address):
+    """ "s•••@example.com": enough to spot a mistyped domain, not to know the patient."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
 @admin.register(NotificationOutbox)
 class NotificationOutboxAdmin(VisibleToAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "state", "attempts", "next_attempt_at", "sent_at", "recipient"]
+    """The outbox of the clinics the person may see. Staff who may see the outbox may not
+    see every patient of those clinics (that is the request's or the booking's own
+    permission): a patient's address is shown masked, in the error too, and is never
+    searched or filtered on, so nobody can look up whether a patient wrote to us."""
+
+    list_display = ["__str__", "state", "attempts", "next_attempt_at", "sent_at", "sent_to"]
     list_filter = ["state", "kind"]
     list_select_related = ["location"]
+    # Staff mails' recipients only, and record ids: see get_search_results.
     search_fields = ["=object_id", "recipient"]
-    readonly_fields = [
+    search_help_text = "A record's number, or the staff address a notification went to."
+    fields = readonly_fields = [
         "kind",
         "record_type",
         "object_id",
@@ -49,8 +68,8 @@ class NotificationOutboxAdmin(VisibleToAdminMixin, admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "lease_until",
-        "recipient",
-        "last_error",
+        "sent_to",
+        "error",
         "created_at",
         "sent_at",
     ]
@@ -58,6 +77,37 @@ class NotificationOutboxAdmin(VisibleToAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="recipient")
+    def sent_to(self, obj):
+        if not kinds.to_patient(obj.kind):
+            return obj.recipient
+        if obj.recipient:
+            return f"The patient ({masked_address(obj.recipient)})"
+        return "The patient"
+
+    @admin.display(description="last error")
+    def error(self, obj):
+        if not kinds.to_patient(obj.kind):
+            return obj.last_error
+        return _ADDRESS.sub(lambda match: masked_address(match.group()), obj.last_error)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A record's number, or part of a staff mail's recipient: a patient's address is
+        never matched (a hit would tell whether that patient wrote to us)."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found = Q(recipient__icontains=term, kind__in=kinds.staff_kinds())
+        if term.isdigit():
+            found |= Q(object_id=int(term))
+        return queryset.filter(found), False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # ?recipient=ana@example.net in the address bar would filter by it all the same.
+        if lookup.split("__")[0] in ("recipient", "last_error"):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     @admin.action(
         description="Try sending the selected notifications again", permissions=["change"]

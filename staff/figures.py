@@ -4,7 +4,9 @@ registered in staff.kinds: so the dashboard and the digest show requests and boo
 without either app importing the other.
 
 A section works out its figures in a fixed number of queries, whatever the number of
-clinics and records, and only for the clinics the person may see."""
+clinics and records, and only for the clinics the person may see. A section may also add a
+step to the dashboard's funnel (page views, then form and booking views, then requests and
+bookings): the page patients act on and how many did (FunnelStep)."""
 
 import zoneinfo
 from collections.abc import Callable
@@ -55,6 +57,22 @@ def period_days(value):
 
 
 @dataclass(frozen=True)
+class FunnelStep:
+    """A way to act on what patients read, shown in the funnel beside the request form: its
+    page's views and the records made there, per clinic and in total."""
+
+    # The page's kind of pages.DailyPageViews ("booking").
+    views_kind: str
+    # Words for the funnel's headings: "booking", "Booking page", "Bookings".
+    action: str
+    page: str
+    records: str
+    # (user, locations, period) -> {location id: records made in the period} for those
+    # clinics (a QuerySet), or None when the person may not see them. One query.
+    made: Callable
+
+
+@dataclass(frozen=True)
 class Section:
     name: str
     # (user, period) -> the template's context, or None when the person may not see it.
@@ -66,6 +84,8 @@ class Section:
     digest_counts: Callable | None = None
     # (list of those dicts, one per clinic) -> the digest's lines about them.
     digest_lines: Callable | None = None
+    # Its step in the dashboard's funnel, if it has one.
+    funnel: FunnelStep | None = None
 
 
 def register(section):
@@ -75,6 +95,18 @@ def register(section):
 
 def sections():
     return list(_SECTIONS.values())
+
+
+def funnel_steps(user, locations, period):
+    """[(step, {location id: made})] of every section's funnel step the person may see."""
+    steps = []
+    for section in sections():
+        if section.funnel is None:
+            continue
+        made = section.funnel.made(user, locations, period)
+        if made is not None:
+            steps.append((section.funnel, made))
+    return steps
 
 
 def render_dashboard(user, period):

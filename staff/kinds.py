@@ -46,3 +46,16 @@ def for_record_type(record_type):
         if kind.record_type == record_type:
             return kind
     raise LookupError(f"No outbox kind is registered for {record_type!r}.")
+
+
+def to_patient(name):
+    """Whether rows of this kind are mailed to a patient (the kind names its own recipient).
+    A kind no app registers (any more) counts as a patient's: whoever sees the outbox is
+    shown and may search no more of it than of a patient's mail."""
+    kind = _KINDS.get(name)
+    return kind is None or kind.recipient is not None
+
+
+def staff_kinds():
+    """The names of the kinds mailed to a clinic's staff."""
+    return [name for name in _KINDS if not to_patient(name)]

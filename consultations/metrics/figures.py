@@ -46,6 +46,8 @@ class Figures:
     p90_minutes: float | None = None
     treatment_page_views: int | None = None
     form_views: int | None = None
+    # Every kind of page's views ({kind: views}): the funnel's other steps read theirs.
+    page_views: dict = field(default_factory=dict, repr=False)
     now: datetime = field(default_factory=timezone.now, repr=False)
 
     @property
@@ -139,6 +141,8 @@ def clinic_figures(locations, requests, days=DEFAULT_PERIOD, now=None):
             value = getattr(figures, name)
             if value is not None:
                 setattr(totals, name, (getattr(totals, name) or 0) + value)
+        for kind, views in figures.page_views.items():
+            totals.page_views[kind] = totals.page_views.get(kind, 0) + views
     if overall and overall.values:
         totals.median_minutes, totals.p90_minutes = overall.values[MEDIAN], overall.values[P90]
     return [by_id[loc.pk] for loc in location_list], totals
@@ -247,6 +251,10 @@ def visit_totals(locations, start_day, end_day):
 
 def _add_visits(by_id, locations, period):
     counts = visit_totals(locations, period.start_day, period.end_day)
-    for location_id, figures in by_id.items():
-        figures.treatment_page_views = counts.get((location_id, "treatment"), 0)
-        figures.form_views = counts.get((location_id, "form"), 0)
+    for (location_id, kind), views in counts.items():
+        figures = by_id.get(location_id)
+        if figures:
+            figures.page_views[kind] = views
+    for figures in by_id.values():
+        figures.treatment_page_views = figures.page_views.get("treatment", 0)
+        figures.form_views = figures.page_views.get("form", 0)

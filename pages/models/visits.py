@@ -11,7 +11,8 @@ class DailyPageViews(models.Model):
 
     Daily totals only: no address, user agent, cookie or any other trace of a visitor is
     ever stored (pages/visits.py counts them). Rows without a location are the pages that
-    belong to no clinic: the general consultation form and the thank-you page.
+    belong to no clinic: the general consultation form and the thank-you page. The booking
+    page (choosing a time) always belongs to a clinic.
     """
 
     class Kind(models.TextChoices):
@@ -19,6 +20,7 @@ class DailyPageViews(models.Model):
         TREATMENT = "treatment", _("Treatment page")
         FORM = "form", _("Consultation form")
         THANKS = "thanks", _("Thank-you page")
+        BOOKING = "booking", _("Booking page")
 
     day = models.DateField()
     location = models.ForeignKey(

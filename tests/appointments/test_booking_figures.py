@@ -2,6 +2,7 @@
 number of queries) and tomorrow's bookings not yet entered in the daily digest."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from appointments import figures
 from appointments.models import Booking, hash_token
-from pages.models import Location
+from pages.models import DailyPageViews, Location
 from staff.figures import Period
 from tests.appointments.booking_helpers import at, details
 from tests.factories import make_staff, make_superuser
@@ -144,7 +145,87 @@ def test_the_dashboard_runs_the_same_queries_for_2_and_20_bookings(login, make_t
     small = queries()
     kinds += [make_type(f"More {n}", zone="America/Denver") for n in range(3)]
     add(18, kinds)
+    for kind in kinds:  # and the funnel has booking page views to read
+        add_views(kind.location, treatment=30, form=5, booking=9)
     assert queries() == small
+
+
+# --- the funnel: page views -> form and booking views -> requests and bookings ----------
+
+
+def add_views(location, **kinds):
+    today = Period(30, timezone.now()).end_day
+    for kind, count in kinds.items():
+        DailyPageViews.objects.create(location=location, day=today, kind=kind, count=count)
+
+
+@pytest.fixture
+def funnel_set(make_type):
+    """Lincoln: 40 booking page views, 3 bookings made in the period (one cancelled since);
+    Omaha: more bookings (5) than counted views of its booking page (4)."""
+    now = timezone.now()
+    lincoln, omaha = make_type("Lincoln"), make_type("Omaha")
+    add_views(lincoln.location, treatment=200, form=20, booking=40)
+    add_views(omaha.location, treatment=10, booking=4)
+    old_day = Period(30, now).start_day - datetime.timedelta(days=1)
+    DailyPageViews.objects.create(location=lincoln.location, day=old_day, kind="booking", count=999)
+    made, visit = now - datetime.timedelta(days=1), now + datetime.timedelta(days=3)
+    for status in ("booked", "booked", "cancelled_by_patient"):
+        make_booking(lincoln, made, visit, status)
+    make_booking(lincoln, now - datetime.timedelta(days=40), visit)  # before the period
+    for _ in range(5):
+        make_booking(omaha, made, visit)
+    return lincoln.location, omaha.location
+
+
+def funnel_of(response, location=None):
+    dashboard = response.context["dashboard"]
+    if location is None:
+        ((_figures, _links, rates),) = dashboard["funnel_totals"]
+        return rates["steps"]
+    return next(r for f, _l, r in dashboard["funnel_rows"] if f.location == location)["steps"]
+
+
+def test_the_funnel_shows_booking_views_and_bookings_per_clinic_and_in_total(login, funnel_set):
+    lincoln, omaha = funnel_set
+    response = login(make_superuser()).get(INDEX)
+
+    # 40 of 200 page views, 3 bookings of 40 booking page views: 20 and 8 per 100.
+    assert funnel_of(response, lincoln) == [
+        {"views": 40, "views_per_100": 20, "made": 3, "made_per_100": 8}
+    ]
+    # More bookings than counted views: the counts, and no rate over 100.
+    assert funnel_of(response, omaha) == [
+        {"views": 4, "views_per_100": 40, "made": 5, "made_per_100": None}
+    ]
+    assert funnel_of(response) == [
+        {"views": 44, "views_per_100": 21, "made": 8, "made_per_100": 18}
+    ]
+    html = response.content.decode()
+    funnel = html[html.index('id="funnel-title"') : html.index('id="weekly-title"')]
+    assert "From reading to asking or booking" in funnel
+    assert "Booking page views</th>" in funnel and "Bookings made</th>" in funnel
+    assert "Bookings per 100 booking page views</th>" in funnel
+    assert "<td>40</td>" in funnel and "<td>8</td>" in funnel
+    assert not re.search(r"\d\s*%(?![0-9A-F]{2})", funnel)  # no percentage (%3A is a URL's)
+
+
+def test_the_funnel_counts_only_the_bookings_of_the_clinics_the_person_sees(login, funnel_set):
+    lincoln, _omaha = funnel_set
+    desk = make_staff("desk", "Front desk", lincoln)
+    assert funnel_of(login(desk).get(INDEX)) == [
+        {"views": 40, "views_per_100": 20, "made": 3, "made_per_100": 8}
+    ]
+
+
+def test_staff_who_may_not_view_bookings_see_the_funnel_without_them(login, funnel_set):
+    lincoln, _omaha = funnel_set
+    user = make_staff("requests-only", None, lincoln)
+    user.user_permissions.add(Permission.objects.get(codename="view_consultationrequest"))
+    response = login(user).get(INDEX)
+    assert response.context["dashboard"]["funnel_steps"] == []
+    assert funnel_of(response, lincoln) == []
+    assert "Booking page views" not in response.content.decode()
 
 
 def test_the_digest_counts_tomorrows_bookings_not_entered_in_each_clinics_own_day(make_type):
