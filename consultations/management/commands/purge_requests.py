@@ -1,14 +1,11 @@
-from datetime import timedelta
-
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
 from consultations import services
 from consultations.models import ConsultationRequest
+from staff import purge
 
-BATCH = 1000
+BATCH = purge.BATCH
 
 
 class Command(BaseCommand):
@@ -28,32 +25,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, dry_run, **options):
         days = settings.CONSULTATION_RETENTION_DAYS if days is None else days
-        if days < 1:
-            raise CommandError("Keep requests at least 1 day (--days must be 1 or more).")
-        cutoff = timezone.now() - timedelta(days=days)
-        due = ConsultationRequest.objects.due_for_purge(cutoff)
-        total = due.count()
+        due = ConsultationRequest.objects.due_for_purge(purge.cutoff(days, "requests"))
         if dry_run:
+            total = due.count()
             self.stdout.write(f"Would delete {total} closed request(s) older than {days} days.")
             return
         reason = f"Retention: closed, unchanged for {days} days"
-        deleted = 0
-        # Batches keep each transaction (and memory) small; each batch's log rows, audit
-        # event and deletions commit together (services.delete_requests).
-        while True:
-            with transaction.atomic():
-                # Locked until the batch is gone: a request staff reopen meanwhile waits
-                # for this transaction, then is no longer due (PostgreSQL; SQLite's write
-                # lock is already held by the IMMEDIATE transaction).
-                batch = list(
-                    due.select_related("location")
-                    .select_for_update(of=("self",))
-                    .order_by("pk")[:BATCH]
-                )
-                if not batch:
-                    break
-                services.delete_requests(batch, reason, job="purge_requests")
-            deleted += len(batch)
-            if total > BATCH:
-                self.stdout.write(f"  {deleted} of {total} deleted")
+        deleted = purge.in_batches(
+            due,
+            lambda batch: services.delete_requests(batch, reason, job="purge_requests"),
+            batch_size=BATCH,
+            progress=self.stdout.write,
+        )
         self.stdout.write(f"Deleted {deleted} closed request(s) older than {days} days.")
