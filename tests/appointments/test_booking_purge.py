@@ -161,9 +161,9 @@ def test_the_purge_refuses_zero_days(bookings):
 
 
 def test_a_big_purge_goes_in_batches_and_reports_progress(kind, monkeypatch):
-    from appointments.management.commands import purge_bookings
+    from staff import purge
 
-    monkeypatch.setattr(purge_bookings, "BATCH", 2)
+    monkeypatch.setattr(purge, "BATCH", 2)
     for hour, minute in ((9, 0), (9, 30), (10, 0), (10, 30), (11, 0)):
         ended(make_booking(kind, hour, minute), 400)
     out = StringIO()
