@@ -14,6 +14,8 @@ from .models import Booking, PatientType
 
 SALT = "appointments.form-started"
 STARTED_FIELD = "form_started"
+# Hidden from people; a robot that fills it in is refused.
+HONEYPOT_FIELD = "website"
 REFUSAL = _("We could not book this time. Please try again, or call the clinic.")
 SPAM_MESSAGES = {
     antispam.INVALID: REFUSAL,
@@ -153,7 +155,7 @@ class BookingForm(contact.PatientPhoneMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if "submission_key" in self.errors or cleaned.get("website"):
+        if "submission_key" in self.errors or cleaned.get(HONEYPOT_FIELD):
             raise forms.ValidationError(REFUSAL)
         problem = antispam.token_problem(
             SALT,
@@ -172,6 +174,17 @@ class BookingForm(contact.PatientPhoneMixin, forms.Form):
         return {name: cleaned.get(name) or "" for name in Booking.PATIENT_DETAILS} | {
             name: bool(cleaned.get(name)) for name in Booking.PATIENT_ANSWERS
         }
+
+    @classmethod
+    def patient_questions(cls):
+        """The labels of what the patient answers, in the form's order, for the privacy
+        page: not the hidden fields (the type, the form's key) or the honeypot, nor the
+        time, which has no label of its own (it is chosen from the list of times)."""
+        return [
+            field.label
+            for name, field in cls().fields.items()
+            if field.label and not field.widget.is_hidden and name != HONEYPOT_FIELD
+        ]
 
     @property
     def field_errors(self):

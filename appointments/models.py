@@ -210,6 +210,14 @@ class BookingQuerySet(VisibleToQuerySet):
     def live(self):
         return self.exclude(status__in=Booking.CANCELLED)
 
+    def due_for_purge(self, cutoff):
+        """Bookings kept long enough: the visit ended before `cutoff`, whatever its status,
+        or it was cancelled and left unchanged since `cutoff` (a cancelled visit may lie
+        far ahead, or never have a date worth keeping)."""
+        ended = models.Q(ends_at__lt=cutoff)
+        cancelled = models.Q(status__in=Booking.CANCELLED, updated_at__lt=cutoff)
+        return self.filter(ended | cancelled)
+
 
 def hash_token(token):
     return hashlib.sha256(str(token).encode()).hexdigest()

@@ -143,7 +143,10 @@ def _queue_reminder(booking, send_at):
 
 def _staff_build(notifications, recipient):
     notification = notifications[0]
-    booking = Booking.objects.select_related("location").get(pk=notification.object_id)
+    booking = Booking.objects.select_related("location").filter(pk=notification.object_id).first()
+    if booking is None:
+        # Deleted (purge_bookings) after a sender took the row: nothing left to tell.
+        raise kinds.Withdrawn
     name = booking.location.name
     link = settings.SITE_URL + reverse("admin:appointments_booking_change", args=[booking.pk])
     what = _CHANGE_WORDS.get(notification.kind, _CHANGE_WORDS[BOOKED])

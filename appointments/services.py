@@ -1,5 +1,5 @@
-"""Every write to a booking: book, cancel, move, staff status changes and the practice
-system mark. The views, the admin and the commands call these and write nothing
+"""Every write to a booking: book, cancel, move, staff status changes, the practice
+system mark and deletion. The views, the admin and the commands call these and write nothing
 themselves. Each runs in one transaction with its history row (and, for staff, its audit
 event), so a change and its record commit together or not at all.
 
@@ -16,10 +16,19 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from staff import outbox
+from staff import services as staff_services
 from staff.models import AuditEvent
 
 from . import notify, slots
-from .models import AppointmentType, Booking, BookingChange, BookingSeat, hash_token
+from .models import (
+    AppointmentType,
+    Booking,
+    BookingChange,
+    BookingReminder,
+    BookingSeat,
+    hash_token,
+)
 from .tokens import manage_token
 
 PATIENT = "patient (online)"
@@ -270,3 +279,15 @@ def patient_may_change(booking, now=None):
     now = now or timezone.now()
     cutoff = datetime.timedelta(hours=settings.BOOKING_CHANGE_CUTOFF_HOURS)
     return booking.status == Booking.Status.BOOKED and now < booking.starts_at - cutoff
+
+
+def delete_bookings(bookings, reason, user=None, job=""):
+    """The one way bookings are deleted (purge_bookings), logged and audited the way every
+    patient record is (staff.services.delete_records). Its seats, history and reminders
+    go with it (on_delete CASCADE), and so do the outbox rows about it and about its
+    reminders: nothing is mailed about a booking that is gone. `bookings`: Booking
+    objects or a QuerySet, their locations loaded (the log keeps the clinic's name)."""
+    with transaction.atomic():
+        bookings = list(bookings)
+        outbox.forget(BookingReminder.objects.filter(booking__in=bookings))
+        return staff_services.delete_records(Booking, bookings, reason, user=user, job=job)

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from staff import outbox
-from staff.models import AuditEvent, DeletionLog
+from staff import services as staff_services
+from staff.models import AuditEvent
 
 from . import metrics, notify
 from .models import ConsultationRequest
@@ -60,19 +60,10 @@ def _due_at(location, received_at):
 
 def delete_requests(requests, reason, user=None, job=""):
     """The one way requests are deleted, by staff (`user`) or by a job (its name in
-    `job`): each gets a deletion-log row, together they get one audit event, and the
-    three writes commit together or not at all. `requests`: ConsultationRequest objects
-    or a QuerySet, their locations loaded (the log keeps the clinic's name)."""
-    deleted_by = user.get_username() if user is not None else job
-    with transaction.atomic():
-        requests = list(requests)
-        DeletionLog.record(requests, deleted_by=deleted_by, reason=reason)
-        AuditEvent.record(
-            AuditEvent.Action.DELETE, requests, user=user, username=job, detail=reason
-        )
-        outbox.forget(requests)
-        ConsultationRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
-    return len(requests)
+    `job`): logged and audited the way every patient record is (staff.services
+    .delete_records). `requests`: ConsultationRequest objects or a QuerySet, their
+    locations loaded (the log keeps the clinic's name)."""
+    return staff_services.delete_records(ConsultationRequest, requests, reason, user=user, job=job)
 
 
 def backfill_response_times(recompute=False):

@@ -28,16 +28,20 @@ SECURITY_SETTINGS = [
     "SECURE_HSTS_PRELOAD",
     "ALLOWED_HOSTS",
 ]
+# Read from the environment by other tests than the security ones.
+OTHER_SETTINGS = ["BOOKING_RETENTION_DAYS"]
 PRINT_SETTINGS = (
     "import json, modsite.wsgi; from django.conf import settings; "
-    f"print(json.dumps({{name: getattr(settings, name) for name in {SECURITY_SETTINGS!r}}}))"
+    "print(json.dumps({name: getattr(settings, name) for name in "
+    f"{[*SECURITY_SETTINGS, *OTHER_SETTINGS]!r}}}))"
 )
 
 
 def start_site(**variables):
     """Load the WSGI application (as gunicorn does) in a fresh process with `variables`
     on top of a clean environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in {*SECURITY_SETTINGS, "REDIS_URL"}}
+    read = {*SECURITY_SETTINGS, *OTHER_SETTINGS, "REDIS_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in read}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
     clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
@@ -75,13 +79,29 @@ def test_empty_security_variables_keep_production_protections_on():
 @pytest.mark.process
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("STAFF_REQUIRE_2FA", "maybe"), ("SECURE_HSTS_SECONDS", "-1"), ("SESSION_MAX_SECONDS", "12h")],
+    [
+        ("STAFF_REQUIRE_2FA", "maybe"),
+        ("SECURE_HSTS_SECONDS", "-1"),
+        ("SESSION_MAX_SECONDS", "12h"),
+        # Words, or 0 days (the purge would refuse it every night): never a silent default.
+        ("BOOKING_RETENTION_DAYS", "1 year"),
+        ("BOOKING_RETENTION_DAYS", "0"),
+    ],
 )
 def test_an_unreadable_value_stops_start_up_naming_the_variable(name, value):
     result = start_site(**{name: value})
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert f"The {name} environment variable must be" in result.stderr
+
+
+@pytest.mark.process
+def test_booking_retention_days_is_read_from_the_environment_with_a_year_by_default():
+    started = start_site(BOOKING_RETENTION_DAYS="30")
+    assert started.returncode == 0, started.stderr
+    assert json.loads(started.stdout)["BOOKING_RETENTION_DAYS"] == 30
+    started = start_site(BOOKING_RETENTION_DAYS="")
+    assert json.loads(started.stdout)["BOOKING_RETENTION_DAYS"] == 365
 
 
 @pytest.mark.parametrize("blank", ["", "  "])

@@ -2,11 +2,17 @@
 online-bookable hours (then no booking link is shown anywhere).
 
 `{% bookable_location_ids as ids %}`: for lists of clinics (home page, finder), the ids of
-those with bookable hours in one query, so a list costs the same however long it is."""
+those with bookable hours in one query, so a list costs the same however long it is.
+
+`{% booking_privacy as booking %}`: for the privacy page (a consultations template, so
+neither app imports the other), what a booking keeps (`booking.questions`, the booking
+form's own labels) and for how long (`booking.retention_days`)."""
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
 
+from appointments.forms import BookingForm
 from appointments.models import AppointmentType
 
 register = template.Library()
@@ -24,3 +30,11 @@ def booking_url(location):
 @register.simple_tag
 def bookable_location_ids():
     return set(AppointmentType.objects.bookable().values_list("location_id", flat=True))
+
+
+@register.simple_tag
+def booking_privacy():
+    return {
+        "questions": BookingForm.patient_questions(),
+        "retention_days": settings.BOOKING_RETENTION_DAYS,
+    }

@@ -368,6 +368,10 @@ BOOKING_FEED_RATE_LIMIT = env_str("BOOKING_FEED_RATE_LIMIT", "60/h")
 # Online cancelling and moving close this many hours before the visit (then the page
 # gives the clinic's phone number).
 BOOKING_CHANGE_CUTOFF_HOURS = env_int("BOOKING_CHANGE_CUTOFF_HOURS", 24)
+# Days a booking is kept after its visit ended (whatever its status), or after it was
+# cancelled and left unchanged; purge_bookings deletes older ones. At least 1, the least
+# the job accepts: a value it would refuse stops start-up, not the nightly run.
+BOOKING_RETENTION_DAYS = env_int("BOOKING_RETENTION_DAYS", 365, minimum=1)
 
 # --- Backups (see .env.example, "Backups", and docs/backups.md) ---
 # The key backups are encrypted with (manage.py backup --generate-key makes one). Every

@@ -19,8 +19,8 @@ class DeletionLogQuerySet(VisibleToQuerySet):
 
 
 class DeletionLog(models.Model):
-    """One row per deleted record (a request today), kept after it is gone. No patient
-    details."""
+    """One row per deleted record (a request or a booking), kept after it is gone. No
+    patient details."""
 
     record_type = models.CharField(max_length=100)
     object_id = models.BigIntegerField(db_index=True)
@@ -30,7 +30,8 @@ class DeletionLog(models.Model):
     location_name = models.CharField(max_length=80)
     record_created_at = models.DateTimeField()
     record_updated_at = models.DateTimeField()
-    status = models.CharField(max_length=10, blank=True)
+    # Wide enough for every kind's status ("cancelled_by_patient" is a booking's).
+    status = models.CharField(max_length=24, blank=True)
     deleted_at = models.DateTimeField(auto_now_add=True)
     deleted_by = models.CharField(
         max_length=150, help_text="Staff username, or the command that removed it."
@@ -83,8 +84,8 @@ class AuditEventQuerySet(VisibleToQuerySet):
 
 
 class AuditEvent(models.Model):
-    """Who opened, listed, searched, exported, changed or deleted records (requests today),
-    and when. Kept after the records go. The one place that records it is `record`."""
+    """Who opened, listed, searched, exported, changed or deleted records (requests and
+    bookings), and when. Kept after the records go. The one place that records it is `record`."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Opened"

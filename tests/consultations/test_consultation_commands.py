@@ -74,9 +74,9 @@ def test_purge_refuses_zero_days(mixed_requests):
 
 
 def test_purge_reports_progress_on_big_runs(make_request, monkeypatch):
-    from consultations.management.commands import purge_requests
+    from staff import purge
 
-    monkeypatch.setattr(purge_requests, "BATCH", 2)
+    monkeypatch.setattr(purge, "BATCH", 2)
     for _ in range(5):
         age(make_request(status=Status.CLOSED), 400)
     out = StringIO()
