@@ -124,6 +124,7 @@ class BookingAdmin(VisibleToAdminMixin, admin.ModelAdmin):
         "interpreter_needed",
         "language",
         "sequence",
+        "enter_by",
         "entered_in_practice_system_at",
         "entered_in_practice_system_by",
         "created_at",

@@ -285,6 +285,12 @@ class Booking(models.Model):
     manage_token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The calendar file's SEQUENCE: rises with every change the patient's calendar must take.
     sequence = models.PositiveIntegerField(default=0)
+    # The first-contact target (staff.targets) in the clinic's opening hours from when it
+    # was booked: worked out once, when booked (backfill_enter_by fills older rows), so the
+    # dashboard counts "entered within target" in the database. Moving the visit keeps it.
+    enter_by = models.DateTimeField(
+        "enter in the practice system by", null=True, blank=True, db_index=True
+    )
     entered_in_practice_system_at = models.DateTimeField(null=True, blank=True)
     entered_in_practice_system_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -296,7 +302,23 @@ class Booking(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["location", "starts_at"], name="booking_clinic_start")]
+        indexes = [
+            # A clinic's bookings by visit time; with the status, also the dashboard's
+            # visits due (appointments.figures reads these two indexes only).
+            models.Index(fields=["location", "starts_at", "status"], name="booking_clinic_visits"),
+            # The dashboard's bookings made in the period, clinic by clinic.
+            models.Index(
+                fields=[
+                    "location",
+                    "created_at",
+                    "starts_at",
+                    "status",
+                    "entered_in_practice_system_at",
+                    "enter_by",
+                ],
+                name="booking_made_figures",
+            ),
+        ]
 
     def __str__(self):
         return f"Booking {str(self.public_id)[:8]}"

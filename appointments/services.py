@@ -11,12 +11,14 @@ loser reads again and is told the time is gone, with the nearest free times.
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from staff import outbox
+from pages.models import Location
+from staff import outbox, targets
 from staff import services as staff_services
 from staff.models import AuditEvent
 
@@ -35,6 +37,8 @@ PATIENT = "patient (online)"
 # Seat races lost before giving up; each retry reads what the winners stored.
 ATTEMPTS = 25
 DETAIL_FIELDS = Booking.PATIENT_DETAILS
+
+logger = logging.getLogger(__name__)
 
 
 class BookingError(Exception):
@@ -106,12 +110,15 @@ def book(appointment_type, start, details, submission_key, language="en", now=No
     if not appointment_type.accepts(details.get("patient_type")):
         raise BookingError(slots.NOT_OFFERED)
     token = manage_token(submission_key)
+    schedule = _schedule(appointment_type.location)
     for _attempt in range(ATTEMPTS):
         _raise_if_booked(submission_key)
         try:
             with transaction.atomic():
                 seats = _check(appointment_type, start, now)
                 booking = Booking.objects.create(
+                    # From the clock, as created_at is, not from `now` (the slot rules').
+                    enter_by=_enter_by(appointment_type.location, timezone.now(), schedule),
                     appointment_type=appointment_type,
                     location=appointment_type.location,
                     starts_at=start,
@@ -133,6 +140,59 @@ def book(appointment_type, start, details, submission_key, language="en", now=No
             continue
     _raise_if_booked(submission_key)
     raise _with_alternatives(BookingError(slots.FULL), appointment_type, start, now)
+
+
+def _schedule(location):
+    """The clinic's opening hours for its enter-by time, read before the booking's
+    transaction; None when they cannot be read."""
+    try:
+        return targets.schedule_for(location)
+    except Exception:
+        logger.exception("Could not read the opening hours of location %s", location.pk)
+        return None
+
+
+def _enter_by(location, made, schedule):
+    """When the booking should be in the practice system: the first-contact target in
+    the clinic's opening hours from the moment it was made (staff.targets). Worked out once
+    here so the dashboard counts in the database. A fault in the opening hours must never
+    cost the patient's booking: backfill_enter_by fills in what is missing."""
+    if schedule is None:
+        return None
+    try:
+        return targets.due_at(location, made, schedule)
+    except Exception:
+        logger.exception("Could not work out the enter-by time for location %s", location.pk)
+        return None
+
+
+def backfill_enter_by(recompute=False, batch_size=500):
+    """Work out the enter-by time of stored bookings that have none (booked before it was
+    kept), or of all of them again with `recompute` (after a clinic's hours were
+    corrected). From each booking's created_at, as when booked. Derived only, so no
+    history, audit or change time (updated_at decides when a cancelled booking is
+    purged). Returns the number of bookings changed."""
+    bookings = Booking.objects.all() if recompute else Booking.objects.filter(enter_by=None)
+    # Every clinic's hours in three queries, not two per clinic.
+    clinics = Location.objects.filter(pk__in=bookings.values("location_id")).with_hours()
+    schedules = {clinic.pk: (clinic, _schedule(clinic)) for clinic in clinics}
+    changed, last = 0, 0
+    while batch := list(
+        bookings.filter(pk__gt=last)
+        .order_by("pk")
+        .values_list("pk", "location_id", "created_at")[:batch_size]
+    ):
+        last = batch[-1][0]
+        rows = []
+        for pk, location_id, created in batch:
+            # A booking made since the clinics were read already has its time.
+            if location_id in schedules:
+                location, schedule = schedules[location_id]
+                rows.append(Booking(pk=pk, enter_by=_enter_by(location, created, schedule)))
+        changed += Booking.objects.bulk_update(
+            [row for row in rows if row.enter_by is not None], ["enter_by"]
+        )
+    return changed
 
 
 def _raise_if_booked(submission_key):
