@@ -93,12 +93,15 @@ def add_locations(count):
 
 def add_bookings(count):
     """`count` bookings at the clinics that have no bookable type yet (made bookable now),
-    so they never share a time with bookings seeded before. Returns how many. (The types
-    know their clinic already: make_bookable was given the Location objects.)"""
+    so they never share a time with bookings seeded before, with their enter-by times as
+    booking stores them. Returns how many. (The types know their clinic already:
+    make_bookable was given the Location objects.)"""
+    from appointments import services
     from appointments.models import AppointmentType, Booking, BookingSeat
 
     types = make_bookable(list(Location.objects.filter(appointment_types__isnull=True)))
     made = seed_history(types, count, seed=count)
+    services.backfill_enter_by()
     seeding.refresh_planner_statistics(Booking, BookingSeat, AppointmentType)
     return made
 
@@ -147,7 +150,11 @@ def main():
                 f"Reusing the kept database ({ConsultationRequest.objects.count()} requests, "
                 f"{Booking.objects.count()} bookings)"
             )
-            # A database kept before seeding analysed its tables may still lack statistics.
+            # A database kept before seeding analysed its tables may still lack statistics,
+            # or before bookings kept their enter-by times.
+            from appointments import services
+
+            services.backfill_enter_by()
             seeding.refresh_planner_statistics(ConsultationRequest, Booking, Location)
             small = None
         else:

@@ -31,7 +31,7 @@ def dashboard_context(request, now=None):
     clinics, totals = metrics.clinic_figures(locations, requests, days, now)
     # Clinics that need attention first: most overdue, then the longest wait.
     clinics.sort(key=lambda f: (-f.overdue, -(f.oldest_waiting_age or _ZERO).total_seconds()))
-    page = Paginator(clinics, CLINICS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(clinics, CLINICS_PER_PAGE).get_page(request.GET.get(sections.REQUESTS_PAGE))
     weeks = metrics.weekly(requests, now=now)
     # The other ways to act beside the form (bookings), for the same clinics: one query each.
     steps = sections.funnel_steps(user, locations, period)
@@ -48,7 +48,8 @@ def dashboard_context(request, now=None):
             "rows": rows,
             "actions": actions(requests, totals, totals_rows[0][1]),
             "page": page,
-            "page_query": urlencode({"days": days}),
+            "page_param": sections.REQUESTS_PAGE,
+            "page_query": sections.page_query(request.GET, days, sections.REQUESTS_PAGE),
             "clinic_count": len(clinics),
             "totals": totals,
             "totals_rows": totals_rows,

@@ -96,7 +96,7 @@ class StaffAdminSite(AdminSite):
         context = dashboard_context(request)
         # The other apps' sections (bookings), for the same period.
         period = figures.Period(figures.period_days(request.GET.get("days")), timezone.now())
-        context["figure_sections"] = figures.render_dashboard(request.user, period)
+        context["figure_sections"] = figures.render_dashboard(request.user, period, request.GET)
         return super().index(request, {**context, **(extra_context or {})})
 
     def get_urls(self):

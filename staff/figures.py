@@ -4,9 +4,11 @@ registered in staff.kinds: so the dashboard and the digest show requests and boo
 without either app importing the other.
 
 A section works out its figures in a fixed number of queries, whatever the number of
-clinics and records, and only for the clinics the person may see. A section may also add a
-step to the dashboard's funnel (page views, then form and booking views, then requests and
-bookings): the page patients act on and how many did (FunnelStep)."""
+clinics and records, and only for the clinics the person may see; one that lists clinics
+shows a page of them (its page_param in the address, beside the request table's "page").
+A section may also add a step to the dashboard's funnel (page views, then form and
+booking views, then requests and bookings): the page patients act on and how many did
+(FunnelStep)."""
 
 import zoneinfo
 from collections.abc import Callable
@@ -16,9 +18,12 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import urlencode
 
 PERIOD_CHOICES = (7, 30, 90)
 DEFAULT_PERIOD = 30
+# The address parameter of the requests table's page (the index's own table).
+REQUESTS_PAGE = "page"
 
 _SECTIONS = {}
 
@@ -75,7 +80,8 @@ class FunnelStep:
 @dataclass(frozen=True)
 class Section:
     name: str
-    # (user, period) -> the template's context, or None when the person may not see it.
+    # (user, period, query) -> the template's context, or None when the person may not
+    # see it; `query` holds the page's address parameters (request.GET).
     dashboard: Callable
     # Rendered with that context under the name "section".
     template: str
@@ -86,6 +92,8 @@ class Section:
     digest_lines: Callable | None = None
     # Its step in the dashboard's funnel, if it has one.
     funnel: FunnelStep | None = None
+    # The address parameter of its table's page of clinics, if it pages one.
+    page_param: str | None = None
 
 
 def register(section):
@@ -109,11 +117,25 @@ def funnel_steps(user, locations, period):
     return steps
 
 
-def render_dashboard(user, period):
-    """The HTML of every section the person may see, in the order they were registered."""
+def page_query(query, days, own):
+    """The address a table's page links start from (before `&<own>=N`): the period, and
+    every other table's page as it is now, so paging one table leaves the others where
+    they are. Only page numbers are carried over (a few digits)."""
+    params = {"days": days}
+    others = [REQUESTS_PAGE, *(section.page_param for section in sections())]
+    for name in others:
+        value = query.get(name) if name and name != own else None
+        if value and value.isascii() and value.isdigit() and len(value) <= 6:
+            params[name] = value
+    return urlencode(params)
+
+
+def render_dashboard(user, period, query=None):
+    """The HTML of every section the person may see, in the order they were registered.
+    `query`: the page's address parameters (request.GET)."""
     rendered = []
     for section in sections():
-        context = section.dashboard(user, period)
+        context = section.dashboard(user, period, query or {})
         if context is not None:
             rendered.append(render_to_string(section.template, {"section": context}))
     return rendered

@@ -3,6 +3,7 @@ number of queries) and tomorrow's bookings not yet entered in the daily digest."
 
 import datetime
 import re
+import statistics
 import uuid
 
 import pytest
@@ -14,10 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments import figures
+from appointments import figures, services
 from appointments.models import Booking, hash_token
 from pages.models import DailyPageViews, Location
 from staff.figures import Period
+from tests import factories
 from tests.appointments.booking_helpers import at, details
 from tests.factories import make_staff, make_superuser
 
@@ -41,6 +43,8 @@ def make_booking(kind, created, starts, status=Booking.Status.BOOKED, entered=No
         entered_in_practice_system_at=entered,
     )
     Booking.objects.filter(pk=booking.pk).update(created_at=created)
+    # Its enter-by time from that moment, as booking would have stored it.
+    services.backfill_enter_by()
     return booking
 
 
@@ -87,6 +91,20 @@ def test_each_booking_figure_is_counted_per_clinic_and_in_total(lincoln_set, mak
     assert totals.entered_within_percent == 50
     # 2, 4.04, 6, 7, 7, 7, 7.
     assert totals.median_days_ahead == 7.0
+
+
+def test_the_median_days_ahead_rounds_as_statistics_median_does_at_a_tie(make_type):
+    kind = make_type("Lincoln", zone=CHICAGO)
+    made = chicago(1, 14, 9)
+    # 44.9 and 45 days ahead: the median is 44.95 days, which rounds up to 45.0 (days
+    # counted as a float difference of two dates would fall just short: 44.9).
+    for ahead in (datetime.timedelta(days=44, hours=21, minutes=36), datetime.timedelta(45)):
+        make_booking(kind, made, made + ahead)
+
+    clinics, totals = figures.clinic_figures([kind.location], Booking.objects.all(), Period(7, NOW))
+
+    assert round(statistics.median([44.9, 45.0]), 1) == 45.0
+    assert clinics[0].median_days_ahead == totals.median_days_ahead == 45.0
 
 
 def test_a_shorter_period_leaves_out_older_bookings(lincoln_set):
@@ -263,3 +281,76 @@ def test_the_digest_mail_has_the_count_and_no_patient_data(make_type):
     assert "Online bookings for tomorrow not yet entered in the practice system: 2" in body
     for private in (MARKER, "Zelda", "isotretinoin", "Isotretinoin", "ana@example.net"):
         assert private not in body and private not in message.subject
+
+
+def test_a_booking_not_yet_backfilled_counts_as_made_with_no_outcome(lincoln_set):
+    # Booked before enter-by times were kept, and backfill_enter_by not run yet.
+    Booking.objects.update(enter_by=None)
+    locations = list(Location.objects.all())
+
+    clinics, _ = figures.clinic_figures(locations, Booking.objects.all(), Period(7, NOW))
+
+    lincoln = next(row for row in clinics if row.location.slug == "lincoln")
+    assert (lincoln.made, lincoln.no_shows, lincoln.visits_due) == (6, 1, 2)
+    assert (lincoln.entered_within, lincoln.decided, lincoln.entered_within_percent) == (0, 0, None)
+
+
+# --- a page of clinics ------------------------------------------------------------------
+
+
+@pytest.fixture
+def many_clinics(make_location):
+    """Every active clinic with two bookings made in the period, more clinics than a page."""
+    for n in range(30):
+        make_location(f"Clinic {n:02}", slug=f"clinic-{n:02}")
+    clinics = list(Location.objects.active())
+    factories.add_bookings(clinics, 2 * len(clinics))
+    return clinics
+
+
+def booking_section(html):
+    return html[html.index('id="booking-figures-title"') :]
+
+
+def test_the_booking_table_shows_25_clinics_a_page_and_totals_over_all(login, many_clinics):
+    user = make_superuser()
+    count = len(many_clinics)
+    period = Period(30, timezone.now())
+
+    first = figures.dashboard(user, period, {})
+    last = figures.dashboard(user, period, {figures.PAGE: "2"})
+
+    assert [len(first["rows"]), len(last["rows"])] == [25, count - 25]
+    shown = [row.location for row in first["rows"] + last["rows"]]
+    assert shown == list(Location.objects.active())  # in the clinics' own order
+    for context in (first, last):
+        assert context["clinic_count"] == count
+        assert context["totals"].made == 2 * count
+    assert sum(row.made for row in first["rows"] + last["rows"]) == 2 * count
+
+    html = booking_section(login(user).get(INDEX, {"days": 30}).content.decode())
+    assert f"Clinics 1–25 of {count}, the totals count all of them." in html
+    assert 'href="?days=30&amp;bookings_page=2#booking-figures-title">Next clinics</a>' in html
+    assert html.count('<th scope="row">') == 25 + 1  # and the totals' row
+
+
+def test_paging_one_table_keeps_the_other_tables_page(login, many_clinics):
+    client = login(make_superuser())
+
+    html = client.get(INDEX, {"days": 7, "page": 2, figures.PAGE: 2}).content.decode()
+
+    bookings = booking_section(html)
+    requests = html[: html.index('id="booking-figures-title"')]
+    assert '"?days=7&amp;page=2&amp;bookings_page=1#booking-figures-title">Previous' in bookings
+    assert '"?days=7&amp;bookings_page=2&amp;page=1">Previous clinics' in requests
+
+
+@pytest.mark.parametrize("asked", ["0", "999", "two", "٢", "9" * 5000])
+def test_a_page_number_out_of_range_or_not_a_number_shows_a_page(login, many_clinics, asked):
+    response = login(make_superuser()).get(INDEX, {figures.PAGE: asked, "page": asked})
+    html = response.content.decode()
+    assert response.status_code == 200
+    # The first or the last page (Paginator.get_page).
+    assert re.search(r"Clinics (1–25|26–\d+) of \d+, the totals", html)
+    if not asked.isascii() or not asked.isdigit() or len(asked) > 6:
+        assert f"={asked}" not in html  # only page numbers are carried to the other table

@@ -1,5 +1,6 @@
 """The staff dashboard (admin index) in real Chromium: WCAG 2.1 A/AA with axe, the chart
-drawn without scripts or other hosts, and every figure reachable as a link."""
+drawn without scripts or other hosts, every figure reachable as a link, and the tables'
+pages of clinics (requests and bookings) reached by keyboard."""
 
 from datetime import timedelta
 
@@ -10,10 +11,20 @@ from django.utils import timezone
 from consultations.models import ConsultationRequest
 from pages.models import Location
 from staff.models import StaffAllLocationsAccess
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def more_clinics_than_a_page():
+    """Thirty more clinics (before the requests are made for every clinic), and bookings
+    at every clinic: both tables of clinics have a second page."""
+    for n in range(30):
+        factories.make_location(f"Clinic {n:02}", slug=f"clinic-{n:02}")
+    factories.add_bookings(list(Location.objects.all()), 120)
 
 
 @pytest.fixture
@@ -78,3 +89,30 @@ def test_dashboard_chart_is_an_image_with_a_table_and_figures_link_to_lists(
     row.get_by_role("link", name="⚠ 1").click()
     page.wait_for_url("**/consultationrequest/?*response=overdue*")
     assert page.get_by_text("Overdue by").count() == 1
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_pages_of_clinics_have_no_wcag_violations_and_turn_by_keyboard(
+    more_clinics_than_a_page, signed_in_front_desk, axe_violations, save_screenshot, width
+):
+    page = signed_in_front_desk
+    page.set_viewport_size({"width": width, "height": 900})
+    bookings = page.get_by_role("navigation", name="Pages of clinics in the booking figures")
+    bookings.wait_for()
+    assert page.get_by_role("navigation", name="Pages of clinics", exact=True).count() == 1
+    save_screenshot(page, f"staff-dashboard-paged-{width}px")
+    count, report = axe_violations(page)
+    assert count == 0, report
+    # The booking table scrolls sideways on a phone: its region takes the focus.
+    region = page.get_by_role("region", name="Bookings by clinic")
+    region.focus()
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == (
+        "Bookings by clinic"
+    )
+    page.keyboard.press("Tab")  # then the link to its next clinics
+    assert page.evaluate("() => document.activeElement.textContent") == "Next clinics"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**bookings_page=2**")
+    page.get_by_text("Clinics 26–").wait_for()
+    count, report = axe_violations(page)
+    assert count == 0, report

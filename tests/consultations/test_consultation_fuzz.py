@@ -444,14 +444,16 @@ def test_the_query_fuzz_covers_every_get_parameter_a_public_view_reads():
         for path in (root / app).rglob("*.py")
         if "request.GET" in path.read_text() or "self.request.GET" in path.read_text()
     }
-    # cache.py keys kept pages by the view's parameters; dashboard.py and the admin.py files
-    # are staff (modsite/admin.py cleans the admin's query strings).
+    # cache.py keys kept pages by the view's parameters; dashboard.py, staff/figures.py (the
+    # dashboard's pages of clinics) and the admin.py files are staff (modsite/admin.py
+    # cleans the admin's query strings).
     assert readers == {
         "pages/views.py",
         "pages/sitemaps.py",
         "pages/cache.py",
         "consultations/views.py",
         "consultations/dashboard.py",
+        "staff/figures.py",
         "consultations/admin.py",
         "appointments/views.py",
         "appointments/admin.py",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from consultations import metrics
 from consultations.models import ConsultationRequest
 from pages.models import DailyPageViews
+from tests import factories
 from tests.factories import make_superuser
 
 INDEX = reverse("admin:index")
@@ -145,7 +146,7 @@ def test_the_funnel_shows_page_views_and_conversion_for_the_period(
     assert "%)" not in html[html.index('id="funnel-title"') : html.index('id="weekly-title"')]
 
 
-def test_dashboard_queries_do_not_grow_with_requests(
+def test_dashboard_queries_do_not_grow_with_requests_bookings_or_clinics(
     login, front_desk_user, bellevue, gretna, make_location
 ):
     client = login(front_desk_user)
@@ -177,11 +178,16 @@ def test_dashboard_queries_do_not_grow_with_requests(
         return len(captured)
 
     add(10)
+    factories.add_bookings([bellevue, gretna], 10)
     small = queries()
-    # Ten thousand requests, and more clinics: still the same queries.
-    for n in range(20):
-        make_location(f"Clinic {n}", slug=f"clinic-{n}")
+    # Ten thousand requests, two thousand bookings, and more clinics than a page of either
+    # table holds: still the same queries.
+    more = [make_location(f"Clinic {n}", slug=f"clinic-{n}") for n in range(30)]
     add(9_990)
+    factories.add_bookings([bellevue, gretna, *more], 1_990)
+    response = client.get(INDEX)
+    assert response.context["dashboard"]["page"].has_other_pages()
+    assert "Pages of clinics in the booking figures" in response.content.decode()
     assert queries() == small
 
 
