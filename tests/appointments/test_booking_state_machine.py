@@ -128,9 +128,9 @@ class BookingMachine(RuleBasedStateMachine):
 
     @rule(
         clinic=st.sampled_from(["solo", "pair"]),
-        span=st.tuples(st.sampled_from(CLOCKS), st.sampled_from(CLOCKS)).filter(
-            lambda s: s[0] < s[1]
-        ),
+        # Two different clocks, in order: drawn so, never filtered (a filter that throws
+        # away half the draws trips Hypothesis's filter_too_much check now and then).
+        span=st.lists(st.sampled_from(CLOCKS), min_size=2, max_size=2, unique=True).map(sorted),
     )
     def add_block(self, clinic, span):
         BookingBlock.objects.create(
