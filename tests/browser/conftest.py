@@ -36,6 +36,21 @@ CHROMIUM_FLAGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
+# An init script gathering the layout shifts of what is inside <main> in window.__shifts.
+# The header is left out: on a loaded machine Chromium may paint a half-parsed header once,
+# and its last items then slide into place; no script of a page moves it.
+MAIN_LAYOUT_SHIFTS = """window.__shifts = [];
+new PerformanceObserver(list => {
+  for (const entry of list.getEntries()) {
+    const moved = entry.sources
+      .map(s => s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement))
+      .filter(node => node && node.closest("main"));
+    if (moved.length) {
+      window.__shifts.push({value: entry.value, moved: moved.map(n => n.className || n.nodeName)});
+    }
+  }
+}).observe({type: "layout-shift", buffered: true});"""
+
 
 @pytest.fixture(autouse=True)
 def _seed_data(transactional_db):
@@ -122,3 +137,9 @@ def axe_violations():
         return results.violations_count, results.generate_report()
 
     return run
+
+
+@pytest.fixture
+def main_layout_shifts():
+    """The init script that gathers the shifts of what is inside <main> (see above)."""
+    return MAIN_LAYOUT_SHIFTS

@@ -276,12 +276,6 @@ def test_another_language_is_asked_only_once_chosen(browser, live_server, fake_c
         context.close()
 
 
-LAYOUT_SHIFTS = """window.__shifts = []; new PerformanceObserver(list => {
-  for (const entry of list.getEntries()) window.__shifts.push({value: entry.value,
-    moved: entry.sources.map(s => s.node ? s.node.className || s.node.nodeName : "?")});
-}).observe({type: "layout-shift", buffered: true});"""
-
-
 # The fake clinic opens Monday to Friday, 8:00 to 17:00, Chicago time. Each moment gives
 # the line another length: "Open now · closes 5:00 PM", "Closed · opens Monday 8:00 AM"
 # (which takes two lines at 320 px), "Closed · opens Wednesday 8:00 AM" in Spanish...
@@ -296,11 +290,11 @@ LAYOUT_SHIFTS = """window.__shifts = []; new PerformanceObserver(list => {
 @pytest.mark.parametrize("width", [320, 390])
 @pytest.mark.parametrize("prefix", ["", "/es"])
 def test_opening_the_location_page_moves_nothing_as_the_open_now_line_fills(
-    page, live_server, fake_clinic, now, width, prefix
+    page, live_server, fake_clinic, now, width, prefix, main_layout_shifts
 ):
     page.clock.set_fixed_time(now)
     page.set_viewport_size({"width": width, "height": FIRST_SCREEN["height"]})
-    page.add_init_script(LAYOUT_SHIFTS)
+    page.add_init_script(main_layout_shifts)
     visit(page, live_server.url, f"{prefix}/{FAKE}/")
     expect(page.locator(".opening-status-text").first).to_have_text(
         re.compile("^(Open now|Closed|Abierto ahora|Cerrado)")
