@@ -46,6 +46,12 @@ def test_the_spanish_page_speaks_spanish(client, kind):
         r'<span class="visually-hidden">(lunes|martes|miércoles|jueves|viernes|sábado|domingo)',
         page,
     )
+    # Times in Spanish's one style on this site, the hours table's: 13:00, never 1:00 PM.
+    times = re.findall(
+        r'<label for="t\d+"><span class="visually-hidden">[^<]+</span>([^<]+)<', page
+    )
+    assert times and all(re.fullmatch(r"\d{1,2}:\d\d", time) for time in times), times
+    assert "13:00" in times
 
 
 def test_one_post_books_and_leads_to_the_confirmation(client, kind, mailoutbox):
