@@ -11,6 +11,7 @@ form's own labels) and for how long (`booking.retention_days`)."""
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from appointments.forms import BookingForm
 from appointments.models import AppointmentType
@@ -18,13 +19,21 @@ from appointments.models import AppointmentType
 register = template.Library()
 
 
+# Kept on the location object, per language, for the rest of the render: the treatment
+# page offers the next step twice, and each asks.
+_MEMO = "_booking_url_"
+
+
 @register.simple_tag
 def booking_url(location):
     if not location or not getattr(location, "pk", None):
         return ""
-    if not AppointmentType.objects.bookable().filter(location_id=location.pk).exists():
-        return ""
-    return reverse("appointments:book", kwargs={"slug": location.slug})
+    memo = _MEMO + (get_language() or "")
+    if memo not in location.__dict__:
+        bookable = AppointmentType.objects.bookable().filter(location_id=location.pk).exists()
+        url = reverse("appointments:book", kwargs={"slug": location.slug}) if bookable else ""
+        location.__dict__[memo] = url
+    return location.__dict__[memo]
 
 
 @register.simple_tag

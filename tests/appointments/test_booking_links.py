@@ -71,3 +71,21 @@ def test_the_booking_page_leads_to_the_clinics_own_request_form_with_nothing_els
     assert link == "/lincoln/consultation/"
     form = client.get(link).content.decode()
     assert "Lincoln" in form
+
+
+@pytest.mark.parametrize(
+    ("path", "book_path"),
+    [
+        ("/lincoln/", "/lincoln/book/"),
+        ("/lincoln/isotretinoin/", "/lincoln/book/"),
+        ("/es/lincoln/isotretinoina/", "/es/lincoln/reservar/"),
+    ],
+)
+def test_book_a_time_sits_with_the_other_next_steps_at_a_bookable_clinic(
+    client, clinics, path, book_path
+):
+    html = client.get(path).content.decode()
+    rows = re.findall(r'<div class="action-row">(.*?)</div>', html, flags=re.S)
+    assert rows and all(f'href="{book_path}"' in row for row in rows)
+    kearney = client.get(path.replace("lincoln", "kearney")).content.decode()
+    assert "/book/" not in kearney and "/reservar/" not in kearney
