@@ -141,3 +141,9 @@ def test_no_template_comment_spans_lines():
         if "{#" in line and "#}" not in line.split("{#", 1)[1]
     ]
     assert spread == []
+
+
+@pytest.mark.django_db
+def test_the_system_checks_with_the_database_warn_of_nothing():
+    """`migrate` and `runserver` run these: a warning there greets everyone at `make run`."""
+    call_command("check", "--database", "default", fail_level="WARNING")
