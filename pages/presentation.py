@@ -61,13 +61,15 @@ def directions_url(location):
 
 def day_range(first, last, periods):
     """One row of the grouped hours table: "Mon-Wed" (with an en dash) to see, "Monday to
-    Wednesday" to hear."""
+    Wednesday" to hear; its periods as written ("8:00 AM", "5:00 PM"), by `clock`, as the
+    open-now line writes them."""
+    written = [(clock(opens), clock(closes)) for opens, closes in periods]
     if first == last:
-        return {"short": WEEKDAYS_ABBR[first], "long": WEEKDAYS[first], "periods": periods}
+        return {"short": WEEKDAYS_ABBR[first], "long": WEEKDAYS[first], "periods": written}
     return {
         "short": f"{WEEKDAYS_ABBR[first]}–{WEEKDAYS_ABBR[last]}",
         "long": _("%(first)s to %(last)s") % {"first": WEEKDAYS[first], "last": WEEKDAYS[last]},
-        "periods": periods,
+        "periods": written,
     }
 
 
